@@ -1,0 +1,183 @@
+package testcluster
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// MySQLServer describes the test MariaDB server and its all-privileges user.
+type MySQLServer struct {
+	DSN      string // go-sql-driver form, for example "hetl:pw@tcp(127.0.0.1:3406)/"
+	Host     string
+	Port     string
+	User     string
+	Password string
+}
+
+// Addr is host:port of the server.
+func (m MySQLServer) Addr() string { return net.JoinHostPort(m.Host, m.Port) }
+
+// Required reports whether a missing server must fail tests rather than skip
+// them.
+func Required() bool {
+	return os.Getenv("HETL_REQUIRE_CLUSTER") == "1" || os.Getenv("CI") == "true"
+}
+
+// MySQL returns the test MariaDB server, or stops the test when there is none.
+func MySQL(t testing.TB) MySQLServer {
+	t.Helper()
+	m := MySQLServer{
+		DSN:      lookup(t, "HETL_TEST_MYSQL_DSN"),
+		Host:     lookup(t, "HETL_TEST_MYSQL_HOST"),
+		Port:     lookup(t, "HETL_TEST_MYSQL_PORT"),
+		User:     lookup(t, "HETL_TEST_MYSQL_USER"),
+		Password: lookup(t, "HETL_TEST_MYSQL_PASSWORD"),
+	}
+	reachable(t, "MariaDB", m.Addr())
+	return m
+}
+
+// HDFS returns the mini HDFS namenode URL (hdfs://host:port) and the
+// HADOOP_CONF_DIR that describes it.
+func HDFS(t testing.TB) (nameNodeURL, hadoopConfDir string) {
+	t.Helper()
+	nameNodeURL = lookup(t, "HETL_TEST_HDFS")
+	hadoopConfDir = lookup(t, "HADOOP_CONF_DIR")
+	u, err := url.Parse(nameNodeURL)
+	if err != nil || u.Scheme != "hdfs" || u.Host == "" {
+		missing(t, fmt.Sprintf("HETL_TEST_HDFS=%q is not an hdfs://host:port URL", nameNodeURL))
+	}
+	reachable(t, "HDFS namenode", u.Host)
+	return nameNodeURL, hadoopConfDir
+}
+
+// YARN returns the ResourceManager's web URL (http://host:port).
+func YARN(t testing.TB) string {
+	t.Helper()
+	rm := lookup(t, "HETL_TEST_YARN_RM")
+	u, err := url.Parse(rm)
+	if err != nil || u.Host == "" {
+		missing(t, fmt.Sprintf("HETL_TEST_YARN_RM=%q is not an http://host:port URL", rm))
+	}
+	reachable(t, "YARN ResourceManager", u.Host)
+	return rm
+}
+
+// HBaseThrift returns host:port of HBase's Thrift2 gateway.
+func HBaseThrift(t testing.TB) string {
+	t.Helper()
+	addr := lookup(t, "HETL_TEST_HBASE_THRIFT")
+	reachable(t, "HBase Thrift2 gateway", addr)
+	return addr
+}
+
+func lookup(t testing.TB, key string) string {
+	t.Helper()
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	if v := fileEnv()[key]; v != "" {
+		return v
+	}
+	missing(t, key+" is not set and .hetl-test/endpoints.env does not define it")
+	return ""
+}
+
+func reachable(t testing.TB, what, addr string) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+	if err != nil {
+		missing(t, fmt.Sprintf("%s at %s is not reachable: %v", what, addr, err))
+		return
+	}
+	_ = conn.Close()
+}
+
+func missing(t testing.TB, why string) {
+	t.Helper()
+	if Required() {
+		t.Fatalf("test server missing: %s (the test stack must be up: make cluster-up)", why)
+	}
+	t.Skipf("SKIPPED, test server missing: %s; run `make cluster-up` or `make test`", why)
+}
+
+var (
+	fileOnce sync.Once
+	fileVars map[string]string
+)
+
+// fileEnv reads .hetl-test/endpoints.env from the repository root once.
+func fileEnv() map[string]string {
+	fileOnce.Do(func() {
+		fileVars = map[string]string{}
+		root, ok := repoRoot()
+		if !ok {
+			return
+		}
+		f, err := os.Open(filepath.Join(root, ".hetl-test", "endpoints.env"))
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		fileVars = parseEnvFile(bufio.NewScanner(f))
+	})
+	return fileVars
+}
+
+// parseEnvFile reads the KEY=VALUE lines of a file bash can source; an
+// optional "export " prefix and one level of quotes are removed.
+func parseEnvFile(sc *bufio.Scanner) map[string]string {
+	vars := map[string]string{}
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		if len(v) >= 2 && (v[0] == '\'' || v[0] == '"') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		vars[strings.TrimSpace(k)] = v
+	}
+	return vars
+}
+
+// RepoRoot returns the directory holding go.mod, found by walking up from the
+// working directory (a test's working directory is its package directory).
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	root, ok := repoRoot()
+	if !ok {
+		t.Fatal("cannot find the repository root (no go.mod above the working directory)")
+	}
+	return root
+}
+
+func repoRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
