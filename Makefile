@@ -1,0 +1,48 @@
+# hetl — the two commands at the top of README.md are `make demo` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/hetl
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/hetl/hetl/cmd/hetl/command.version=$(VERSION)
+
+.PHONY: all build demo test test-short vet fmt fmt-check docs generate \
+	cluster-up cluster-down cluster-status
+
+all: build
+
+build: ## Build bin/hetl.
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/hetl
+
+demo: build ## Run hetl's main job on embedded defaults (no servers needed).
+	@bash scripts/demo.sh
+
+test: ## Run every test against real MariaDB, HDFS, YARN and HBase (started and stopped as needed).
+	bash testing/cluster/with-cluster.sh $(GO) test -count=1 ./...
+
+test-short: ## Unit tests only; tests that need servers skip unless HETL_REQUIRE_CLUSTER=1.
+	$(GO) test ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "not gofmt-formatted:"; echo "$$out"; exit 1; }
+
+docs: ## Regenerate docs/cli from the command tree.
+	$(GO) run ./cmd/hetl docs --dir docs/cli
+
+generate: ## Regenerate generated code (HBase Thrift2 bindings; needs thrift-compiler and mvn).
+	$(GO) generate ./...
+
+# --- the test stack: MariaDB + Hadoop mini clusters + HBase testing cluster (see docs/development.md) ---
+cluster-up: ## Start the test servers that are not running; writes .hetl-test/endpoints.env.
+	@bash testing/cluster/up.sh >/dev/null
+
+cluster-down: ## Stop every test server.
+	@bash testing/cluster/down.sh
+
+cluster-status: ## Show each test server, its pid and endpoint.
+	@bash testing/cluster/status.sh
