@@ -1,0 +1,20 @@
+package config
+
+import (
+	"gopkg.in/yaml.v3"
+)
+
+// Redacted renders the effective configuration as YAML, safe to print: a
+// Config holds no secrets (only password_file and password_env references),
+// and any URL that still carried a password would be masked.
+func (c *Config) Redacted() ([]byte, error) {
+	cp := *c
+	cp.Connections = make(map[string]*Connection, len(c.Connections))
+	for name, conn := range c.Connections {
+		cc := *conn
+		cc.URL = redactURL(cc.URL)
+		cp.Connections[name] = &cc
+	}
+	cp.Metastore.URL = redactURL(cp.Metastore.URL)
+	return yaml.Marshal(&cp)
+}
