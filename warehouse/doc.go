@@ -10,14 +10,16 @@
 //   - Errors are *fs.PathError values that satisfy errors.Is with
 //     fs.ErrNotExist, fs.ErrExist, fs.ErrPermission, ErrNotEmpty, ErrIsDir or
 //     ErrNotDir, whatever the backing store.
-//   - Create never replaces an existing file (fs.ErrExist): writers publish by
-//     writing under a temporary name and renaming.
+//   - Create never replaces an existing file (fs.ErrExist). It takes the name
+//     at once and the file grows as it is written, as on a local disk or
+//     HDFS: readers must never look at files being written, so writers work
+//     under a temporary directory and publish by renaming it.
 //   - Rename never replaces its target (fs.ErrExist), for files and
 //     directories alike; on HDFS a rename into an existing directory would
 //     otherwise move the source inside it.
-//   - A written file exists under its name only after its writer's Close
-//     returned nil; Close's error must always be checked (on HDFS it is where
-//     the last block is acknowledged).
+//   - A file's content is complete only after its writer's Close returned
+//     nil; Close's error must always be checked (on HDFS it is where the last
+//     block is acknowledged).
 //
 // Caveat: colinmarc/hdfs, hetl's HDFS client, does not retry addBlock when
 // the namenode answers NotReplicatedYet, as the Java client does. The HDFS
