@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -16,5 +18,14 @@ func (c *Config) Redacted() ([]byte, error) {
 		cp.Connections[name] = &cc
 	}
 	cp.Metastore.URL = redactURL(cp.Metastore.URL)
-	return yaml.Marshal(&cp)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&cp); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
