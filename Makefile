@@ -46,3 +46,4 @@ cluster-down: ## Stop every test server.
 
 cluster-status: ## Show each test server, its pid and endpoint.
 	@bash testing/cluster/status.sh
+# --- end of the test stack ---

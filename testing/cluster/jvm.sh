@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs one launcher JVM of the test stack.
-# Usage: jvm.sh hadoop|hbase start|stop|status
+# Usage: jvm.sh hadoop|hbase build|start|stop|status
 #   hadoop: MiniDFSCluster + YARN ResourceManager and NodeManager (Hadoop 3.4)
 #   hbase:  TestingHBaseCluster + Thrift2 gateway (HBase 2.6, Hadoop 3 build)
 # A launcher writes $HETL_TEST_DIR/<name>.env only when its servers serve.
@@ -12,7 +12,7 @@ ACTION=${2:-}
 case "$NAME" in
 hadoop) MAIN=dev.hetl.testcluster.HadoopCluster ;;
 hbase) MAIN=dev.hetl.testcluster.HBaseCluster ;;
-*) die "usage: jvm.sh hadoop|hbase start|stop|status" ;;
+*) die "usage: jvm.sh hadoop|hbase build|start|stop|status" ;;
 esac
 PROJECT=$CLUSTER_DIR/$NAME
 PIDFILE=$HETL_TEST_DIR/$NAME.pid
@@ -36,19 +36,35 @@ for p in jdk.internal.misc sun.net.dns sun.net.util; do
 done
 
 # build compiles the launcher and records its classpath, skipping the work when
-# neither the pom nor the sources changed since the last build.
+# neither the pom, the sources nor MAVEN_OPTS changed since the last build and
+# every jar on the recorded classpath is still there.
 build() {
 	command -v java >/dev/null || die "java not found: install a JDK (17 works)"
 	command -v mvn >/dev/null || die "mvn not found: install Maven"
 	local stamp=$PROJECT/target/build.stamp sum
-	sum=$(cat "$PROJECT/pom.xml" $(find "$PROJECT/src" -type f | sort) | sha256sum | cut -d' ' -f1)
-	if [ -s "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && [ -s "$PROJECT/target/classpath.txt" ]; then
+	sum=$({
+		cat "$PROJECT/pom.xml"
+		find "$PROJECT/src" -type f -print0 | sort -z | xargs -0 cat
+		echo "MAVEN_OPTS=${MAVEN_OPTS:-}"
+	} | sha256sum | cut -d' ' -f1)
+	if [ -s "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && classpath_complete; then
 		return 0
 	fi
 	log "building the $NAME launcher (the first run downloads its jars from Maven Central into ~/.m2)"
-	(cd "$PROJECT" && mvn -B -q package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) \
+	local t0=$SECONDS
+	(cd "$PROJECT" && mvn -B -q -Dstyle.color=never package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) \
 		>"$LOG_DIR/$NAME-build.log" 2>&1 || die "building the $NAME launcher failed; see $LOG_DIR/$NAME-build.log"
 	echo "$sum" >"$stamp"
+	log "built the $NAME launcher in $((SECONDS - t0))s"
+}
+
+# classpath_complete: target/classpath.txt exists and names no missing jar.
+classpath_complete() {
+	local cp=$PROJECT/target/classpath.txt jar
+	local -a jars
+	[ -s "$cp" ] || return 1
+	IFS=: read -r -a jars <"$cp" || true # one line, no final newline
+	for jar in "${jars[@]}"; do [ -e "$jar" ] || return 1; done
 }
 
 start() {
@@ -64,16 +80,17 @@ start() {
 	[ "$NAME" = hadoop ] && args=("$HETL_TEST_DIR/hadoop" "$HETL_TEST_DIR/hadoop-conf" "$ENVFILE")
 	# setsid: the JVM outlives this script and is not hit by the caller's Ctrl-C.
 	setsid java "${JAVA_OPTS[@]}" -cp "$PROJECT/target/classes:$(cat "$PROJECT/target/classpath.txt")" \
-		"$MAIN" "${args[@]}" >"$LOG" 2>&1 </dev/null &
-	echo $! >"$PIDFILE"
-	local waited=0
+		"$MAIN" "${args[@]}" >"$LOG" 2>&1 </dev/null 9>&- &
+	local pid=$! waited=0
+	echo "$pid" >"$PIDFILE"
 	until [ -s "$ENVFILE" ]; do
-		pid_alive "$PIDFILE" || die "$NAME exited during start-up; see $LOG"
+		# kill -0, not pid_alive: until setsid has exec'd java the command line is still bash's.
+		kill -0 "$pid" 2>/dev/null || die "$NAME exited during start-up; see $LOG"
 		[ "$waited" -lt "$((READY_TIMEOUT * 2))" ] || { stop_pid "$NAME" "$PIDFILE"; die "$NAME not ready in ${READY_TIMEOUT}s; see $LOG"; }
 		sleep 0.5
 		waited=$((waited + 1))
 	done
-	log "$NAME ready in $((waited / 2))s (pid $(cat "$PIDFILE"))"
+	log "$NAME ready in $((waited / 2))s (pid $pid)"
 }
 
 stop() {
@@ -93,8 +110,9 @@ status() {
 }
 
 case "$ACTION" in
+build) build ;;
 start) start ;;
 stop) stop ;;
 status) status ;;
-*) die "usage: jvm.sh hadoop|hbase start|stop|status" ;;
+*) die "usage: jvm.sh hadoop|hbase build|start|stop|status" ;;
 esac

@@ -6,12 +6,23 @@ HETL_TEST_DIR=${HETL_TEST_DIR:-$REPO_ROOT/.hetl-test}
 CLUSTER_DIR=$REPO_ROOT/testing/cluster
 LOG_DIR=$HETL_TEST_DIR/logs
 mkdir -p "$LOG_DIR"
+HETL_TEST_DIR=$(cd "$HETL_TEST_DIR" && pwd) # absolute: it is written into endpoints and command lines
+LOG_DIR=$HETL_TEST_DIR/logs
 
 log() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# pid_alive FILE: the pid in FILE names a running process.
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# pid_alive FILE: the pid in FILE names a running process of this stack (its
+# command line names $HETL_TEST_DIR, so a pid reused after a reboot is not
+# mistaken for a server).
+pid_alive() {
+	local pid
+	[ -s "$1" ] || return 1
+	pid=$(cat "$1")
+	kill -0 "$pid" 2>/dev/null || return 1
+	[ -r "/proc/$pid/cmdline" ] || return 0
+	[[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *"$HETL_TEST_DIR"* ]]
+}
 
 # stop_pid NAME PIDFILE: TERM, wait up to 30 s, then KILL.
 stop_pid() {
@@ -37,7 +48,18 @@ apt_install() {
 	apt-get install -y -qq "$@" >"$LOG_DIR/apt-install.log" 2>&1 || die "apt-get install $* failed; see $LOG_DIR/apt-install.log"
 }
 
-# free_port: prints a loopback TCP port nobody listens on right now.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+# random_password: prints 24 random letters and digits (no python needed on a fresh machine).
+random_password() {
+	head -c 64 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' | cut -c1-24
+}
+
+# port_in_use PORT: something accepts TCP connections on 127.0.0.1:PORT.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# with_lock: serialises start and stop of the stack (two `make cluster-up` at
+# once must not start two of anything). Holds the lock until the script exits.
+with_lock() {
+	command -v flock >/dev/null || return 0
+	exec 9>"$HETL_TEST_DIR/cluster.lock"
+	flock -w 900 9 || die "another start or stop of the test stack holds $HETL_TEST_DIR/cluster.lock"
 }

@@ -1,44 +1,43 @@
 #!/usr/bin/env bash
 # Starts every test server that is not running yet (MariaDB, the Hadoop JVM,
-# the HBase JVM; the JVMs start in parallel) and writes
-# $HETL_TEST_DIR/endpoints.env once all serve. Prints the names of the
-# components it started on stdout, one per line (with-cluster.sh uses that to
-# stop only what it started).
+# the HBase JVM) and writes $HETL_TEST_DIR/endpoints.env once all serve.
+# Idempotent: what already runs is left alone, and a lock keeps two runs from
+# starting two of anything.
+#
+# Prints on stdout the name of each component it starts, one per line, before
+# starting it (with-cluster.sh uses that to stop exactly what it started, also
+# after a failed start).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+with_lock
 
-started=()
-up() { # up NAME CMD...: runs CMD unless NAME is already up.
-	local name=$1
-	shift
-	if [ "$("$@" status | awk '{print $2}')" = up ]; then
-		return 0
-	fi
-	started+=("$name")
+ctl() { # ctl NAME ACTION: runs a component's script.
+	case $1 in
+	mariadb) "$CLUSTER_DIR/mariadb.sh" "$2" ;;
+	hadoop | hbase) "$CLUSTER_DIR/jvm.sh" "$1" "$2" ;;
+	esac
 }
 
+t0=$SECONDS
 rm -f "$HETL_TEST_DIR/endpoints.env"
-up mariadb "$CLUSTER_DIR/mariadb.sh"
-up hadoop "$CLUSTER_DIR/jvm.sh" hadoop
-up hbase "$CLUSTER_DIR/jvm.sh" hbase
+todo=()
+for c in mariadb hadoop hbase; do
+	[ "$(ctl "$c" status | awk '{print $2}')" = up ] || todo+=("$c")
+done
 
-# Build sequentially (Maven's local repository is not safe for concurrent
-# downloads), then start the JVMs side by side.
+# Build the launchers one after the other (two Maven processes downloading
+# into one ~/.m2 can corrupt it), then start everything side by side.
+for c in "${todo[@]}"; do
+	[ "$c" = mariadb ] || ctl "$c" build
+done
 pids=()
-for c in "${started[@]}"; do
-	case $c in
-	mariadb) "$CLUSTER_DIR/mariadb.sh" start ;;
-	hadoop | hbase)
-		"$CLUSTER_DIR/jvm.sh" "$c" start &
-		pids+=($!)
-		# Give the first JVM's Maven build a head start before the second one builds.
-		[ ${#pids[@]} -eq 1 ] && [ ! -s "$CLUSTER_DIR/$c/target/build.stamp" ] && wait "${pids[0]}"
-		;;
-	esac
+for c in "${todo[@]}"; do
+	echo "$c"
+	ctl "$c" start &
+	pids+=($!)
 done
 failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=1; done
-for c in "${started[@]}"; do echo "$c"; done
 [ "$failed" -eq 0 ] || die "a server failed to start; see the logs in $LOG_DIR"
 
 tmp=$HETL_TEST_DIR/endpoints.env.tmp
@@ -47,4 +46,8 @@ tmp=$HETL_TEST_DIR/endpoints.env.tmp
 	cat "$HETL_TEST_DIR/mariadb.env" "$HETL_TEST_DIR/hadoop.env" "$HETL_TEST_DIR/hbase.env"
 } >"$tmp"
 mv "$tmp" "$HETL_TEST_DIR/endpoints.env"
-log "test stack up; endpoints in $HETL_TEST_DIR/endpoints.env"
+if [ ${#todo[@]} -eq 0 ]; then
+	log "test stack already up; endpoints in $HETL_TEST_DIR/endpoints.env"
+else
+	log "test stack up in $((SECONDS - t0))s (started: ${todo[*]}); endpoints in $HETL_TEST_DIR/endpoints.env"
+fi

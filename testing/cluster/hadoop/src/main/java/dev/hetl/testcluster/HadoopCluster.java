@@ -125,18 +125,6 @@ public final class HadoopCluster {
     rm.start();
     waitFor("NodeManager registration", () -> rm.getRMContext().getRMNodes().size() >= 1);
 
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("HadoopCluster: stopping");
-      try {
-        nm.stop();
-        rm.stop();
-      } finally {
-        dfs.shutdown();
-        stopped.countDown();
-      }
-    }));
-
     Files.createDirectories(confDir.toPath());
     Map<String, String> core = new LinkedHashMap<>();
     core.put("fs.defaultFS", defaultFS);
@@ -156,9 +144,34 @@ public final class HadoopCluster {
         + "export HETL_TEST_HDFS=" + defaultFS + "\n"
         + "export HETL_TEST_YARN_RM=http://" + webapp + "\n"
         + "export HETL_TEST_HADOOP_PID=" + ProcessHandle.current().pid() + "\n";
+    CountDownLatch stop = stopOnSignal();
     writeAtomically(envFile, env);
     System.err.println("HadoopCluster: ready: HDFS " + defaultFS + ", YARN RM http://" + webapp);
-    stopped.await();
+    stop.await();
+
+    System.err.println("HadoopCluster: stopping");
+    Files.deleteIfExists(envFile);
+    try {
+      nm.stop();
+      rm.stop();
+    } finally {
+      dfs.shutdown();
+    }
+    System.err.println("HadoopCluster: stopped");
+    System.exit(0);
+  }
+
+  /**
+   * Turns SIGTERM and SIGINT into a latch, so the servers are stopped by main() in an orderly way rather than
+   * inside JVM shutdown hooks (where Hadoop's services throw "Shutdown in progress" as they remove their own
+   * hooks). Installed only once the cluster serves: a signal during start-up still ends the JVM at once.
+   */
+  static CountDownLatch stopOnSignal() {
+    CountDownLatch stop = new CountDownLatch(1);
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> stop.countDown());
+    }
+    return stop;
   }
 
   private static void waitFor(String what, BooleanSupplier ready) throws InterruptedException {

@@ -95,19 +95,6 @@ public final class HBaseCluster {
     serving.start();
     waitForPort(thriftPort);
 
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("HBaseCluster: stopping");
-      try {
-        thrift.stop();
-        cluster.stop();
-      } catch (Exception e) {
-        e.printStackTrace();
-      } finally {
-        stopped.countDown();
-      }
-    }));
-
     String zk = clusterConf.get("hbase.zookeeper.quorum") + ":"
         + clusterConf.get("hbase.zookeeper.property.clientPort");
     String env = "export HETL_TEST_HBASE_THRIFT=127.0.0.1:" + thriftPort + "\n"
@@ -115,9 +102,29 @@ public final class HBaseCluster {
         + "export HETL_TEST_HBASE_THRIFT_PROTOCOL=binary\n"
         + "export HETL_TEST_HBASE_ZOOKEEPER=" + zk + "\n"
         + "export HETL_TEST_HBASE_PID=" + ProcessHandle.current().pid() + "\n";
+    CountDownLatch stop = stopOnSignal();
     writeAtomically(envFile, env);
     System.err.println("HBaseCluster: ready: Thrift2 gateway 127.0.0.1:" + thriftPort + ", ZooKeeper " + zk);
-    stopped.await();
+    stop.await();
+
+    System.err.println("HBaseCluster: stopping");
+    Files.deleteIfExists(envFile);
+    try {
+      thrift.stop();
+    } finally {
+      cluster.stop();
+    }
+    System.err.println("HBaseCluster: stopped");
+    System.exit(0);
+  }
+
+  /** SIGTERM and SIGINT as a latch, so main() stops the servers in order (see HadoopCluster). */
+  private static CountDownLatch stopOnSignal() {
+    CountDownLatch stop = new CountDownLatch(1);
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> stop.countDown());
+    }
+    return stop;
   }
 
   /** Creates and drops a table through the Java client: the cluster can serve, not merely run. */
