@@ -2,8 +2,10 @@ package hbase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -12,112 +14,134 @@ import (
 	"github.com/hetl/hetl/hbase/internal/thrift2"
 )
 
-// Options configure a connection to the Thrift2 gateway. They must match the
-// gateway's settings (hbase.regionserver.thrift.framed / .compact).
-type Options struct {
-	Transport      string        // "buffered" (HBase's default) or "framed"
-	Protocol       string        // "binary" (HBase's default) or "compact"
-	ConnectTimeout time.Duration // dialling the gateway
-	CallTimeout    time.Duration // socket timeout of each call when ctx has no earlier deadline
-}
-
-// DefaultOptions match a Thrift2 gateway started with HBase's defaults.
-func DefaultOptions() Options {
-	return Options{Transport: "buffered", Protocol: "binary", ConnectTimeout: 10 * time.Second, CallTimeout: time.Minute}
-}
-
-// Validate reports the first invalid option.
-func (o Options) Validate() error {
-	switch o.Transport {
-	case "buffered", "framed":
-	default:
-		return fmt.Errorf("hbase: transport %q: want buffered or framed", o.Transport)
-	}
-	switch o.Protocol {
-	case "binary", "compact":
-	default:
-		return fmt.Errorf("hbase: protocol %q: want binary or compact", o.Protocol)
-	}
-	if o.ConnectTimeout <= 0 || o.CallTimeout <= 0 {
-		return fmt.Errorf("hbase: connect and call timeouts must be positive")
-	}
-	return nil
-}
-
 // Client is one connection to an HBase Thrift2 gateway. Its methods are safe
-// for concurrent use; they are serialised on the one connection.
+// for concurrent use; they take turns on the one connection.
 type Client struct {
 	addr string
 	opts Options
 
 	mu     sync.Mutex
-	socket *thrift.TSocket
-	trans  thrift.TTransport
+	closed bool
+	conn   net.Conn // nil after a call broke the connection, until the next call dials again
 	svc    *thrift2.THBaseServiceClient
 }
 
-// Dial connects to the gateway at addr (host:port).
+// Dial connects to the gateway at addr (host:port). ctx bounds the dial only.
 func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
 		return nil, fmt.Errorf("hbase: gateway address %q: want host:port", addr)
 	}
-	cfg := &thrift.TConfiguration{ConnectTimeout: opts.ConnectTimeout, SocketTimeout: opts.CallTimeout}
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < cfg.ConnectTimeout {
-		cfg.ConnectTimeout = time.Until(d)
+	c := &Client{addr: addr, opts: opts}
+	if err := c.connect(ctx); err != nil {
+		return nil, err
 	}
-	socket := thrift.NewTSocketConf(addr, cfg)
-	var trans thrift.TTransport = thrift.NewTBufferedTransport(socket, 64<<10)
-	if opts.Transport == "framed" {
-		trans = thrift.NewTFramedTransportConf(socket, cfg)
-	}
-	if err := trans.Open(); err != nil {
-		return nil, fmt.Errorf("hbase: connect to gateway %s: %w", addr, err)
-	}
-	var proto thrift.TProtocolFactory = thrift.NewTBinaryProtocolFactoryConf(cfg)
-	if opts.Protocol == "compact" {
-		proto = thrift.NewTCompactProtocolFactoryConf(cfg)
-	}
-	return &Client{
-		addr:   addr,
-		opts:   opts,
-		socket: socket,
-		trans:  trans,
-		svc:    thrift2.NewTHBaseServiceClientFactory(trans, proto),
-	}, nil
+	return c, nil
 }
 
-// Close closes the connection.
+func (c *Client) connect(ctx context.Context) error {
+	d := net.Dialer{Timeout: c.opts.ConnectTimeout}
+	conn, err := d.DialContext(ctx, "tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("hbase: connect to gateway %s: %w", c.addr, err)
+	}
+	cfg := &thrift.TConfiguration{} // the library's message and frame size limits
+	var trans thrift.TTransport = thrift.NewTBufferedTransport(rawTransport{conn}, 64<<10)
+	if c.opts.Transport == "framed" {
+		trans = thrift.NewTFramedTransportConf(rawTransport{conn}, cfg)
+	}
+	var proto thrift.TProtocolFactory = thrift.NewTBinaryProtocolFactoryConf(cfg)
+	if c.opts.Protocol == "compact" {
+		proto = thrift.NewTCompactProtocolFactoryConf(cfg)
+	}
+	c.conn, c.svc = conn, thrift2.NewTHBaseServiceClientFactory(trans, proto)
+	return nil
+}
+
+// Close closes the connection. It waits for a call in progress to end.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.svc == nil {
+	if c.closed {
 		return nil
 	}
-	c.svc = nil
-	return c.trans.Close()
+	c.closed = true
+	return c.drop()
 }
 
-// call runs fn on the connection with the socket timeout cut to ctx's
-// deadline, so a caller's deadline bounds a call that the gateway never
-// answers.
+// drop closes the connection; the next call dials again.
+func (c *Client) drop() error {
+	if c.conn == nil {
+		return nil
+	}
+	err := c.conn.Close()
+	c.conn, c.svc = nil, nil
+	return err
+}
+
+// call runs fn on the connection under a deadline: ctx's, or CallTimeout from
+// now if that comes first. Cancelling ctx interrupts a call that is waiting
+// for the gateway.
 func (c *Client) call(ctx context.Context, op string, fn func(svc *thrift2.THBaseServiceClient) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return fmt.Errorf("hbase %s: %w", op, ErrClosed)
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("hbase %s: %w", op, err)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.svc == nil {
-		return ErrClosed
+	if c.conn == nil {
+		if err := c.connect(ctx); err != nil {
+			return fmt.Errorf("hbase %s: %w", op, err)
+		}
 	}
-	timeout := c.opts.CallTimeout
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = time.Until(d)
+	deadline := time.Now().Add(c.opts.CallTimeout)
+	ctxDeadline, ok := ctx.Deadline()
+	if ok && ctxDeadline.Before(deadline) {
+		deadline = ctxDeadline
 	}
-	if err := c.socket.SetSocketTimeout(timeout); err != nil {
-		return fmt.Errorf("hbase %s: set timeout: %w", op, err)
+	conn := c.conn
+	if err := conn.SetDeadline(deadline); err != nil {
+		c.drop()
+		return fmt.Errorf("hbase %s: set deadline: %w", op, err)
 	}
-	return translate(op, fn(c.svc))
+	interrupted := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		conn.SetDeadline(time.Unix(1, 0)) // in the past: blocked reads and writes return at once
+		close(interrupted)
+	})
+	err := fn(c.svc)
+	if !stop() {
+		<-interrupted // its deadline must not land on the next call
+	}
+	if err == nil || inStep(err) {
+		return translate(op, err)
+	}
+	// The call broke off mid-message, so replies would be read out of step:
+	// drop the connection and let the next call dial again.
+	c.drop()
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("hbase %s: %w", op, ctx.Err())
+	case errors.Is(err, os.ErrDeadlineExceeded) && ok && !ctxDeadline.After(deadline):
+		return fmt.Errorf("hbase %s: %w", op, context.DeadlineExceeded)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("hbase %s: no answer within %s: %w", op, c.opts.CallTimeout, err)
+	}
+	return fmt.Errorf("hbase %s: %w", op, err)
+}
+
+// inStep reports whether err is an exception the gateway declared and sent
+// as a whole reply, which leaves the connection usable. Anything else,
+// including a TApplicationException (the library also makes those for
+// replies out of sequence), drops the connection to be safe.
+func inStep(err error) bool {
+	var (
+		ioErr  *thrift2.TIOError
+		argErr *thrift2.TIllegalArgument
+	)
+	return errors.As(err, &ioErr) || errors.As(err, &argErr)
 }

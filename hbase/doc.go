@@ -1,19 +1,31 @@
 // Package hbase is hetl's access to HBase, through the Thrift2 gateway that
 // every HBase distribution ships (github.com/tsuna/gohbase cannot be had
-// here). The Go bindings in internal/thrift2 are generated from HBase's own
-// IDL by `go generate` (gen.sh); nothing outside this package sees them.
+// here). The Go bindings in internal/thrift2 are generated from the IDL in
+// HBase's hbase-thrift jar by `go generate ./hbase/...` (gen.sh); nothing
+// outside this package sees them.
 //
 // Built so far: Dial, table administration (create with families and split
-// keys, exists, delete) and single-row Put and Get. Batched writes with
-// retries, pre-splitting from key samples, and scans into Arrow come with the
-// HBase import issue.
+// keys, exists, disable and delete) and single-row Put and Get. Pre-splitting
+// from key samples, batched puts with retries, and scans into Arrow come with
+// the HBase import issue.
+//
+// Invariants callers rely on:
+//   - Every call is bounded: by ctx's deadline, or Options.CallTimeout when
+//     that comes first; cancelling ctx interrupts a call waiting on the
+//     gateway. Dial is bounded by ctx and Options.ConnectTimeout.
+//   - A call that breaks off mid-message (timeout, cancellation, network)
+//     closes the connection and the next call dials again, so a late reply is
+//     never read as the answer to another call. Nothing is retried.
+//   - Gateway errors are translated here: a missing or already existing
+//     table gives errors that match ErrTableNotFound and ErrTableExists with
+//     errors.Is; any other TIOError or TIllegalArgument is a *GatewayError.
 //
 // Caveats:
-//   - A Client holds one gateway connection and serialises calls on it; open
+//   - A Client holds one connection and its calls take turns on it; open
 //     several Clients for parallel work.
-//   - Errors from the gateway are translated here: table-not-found and
-//     table-exists become ErrTableNotFound and ErrTableExists; every other
-//     TIOError or TIllegalArgument becomes a *GatewayError.
+//   - Transport and protocol are not negotiated: they must match the
+//     gateway's (HBase's defaults are buffered and binary). A mismatch shows
+//     as a call failing with a protocol or transport error, not at Dial.
 package hbase
 
 //go:generate bash gen.sh

@@ -8,20 +8,22 @@ import (
 	"github.com/hetl/hetl/hbase/internal/thrift2"
 )
 
+// Sentinel errors, always returned wrapped as "hbase <op> <table>: ...";
+// test for them with errors.Is.
 var (
-	// ErrTableNotFound is returned when a table does not exist.
-	ErrTableNotFound = errors.New("hbase: table not found")
-	// ErrTableExists is returned when creating a table that already exists.
-	ErrTableExists = errors.New("hbase: table already exists")
-	// ErrClosed is returned by calls on a closed Client.
-	ErrClosed = errors.New("hbase: client closed")
+	// ErrTableNotFound: the table does not exist.
+	ErrTableNotFound = errors.New("table not found")
+	// ErrTableExists: CreateTable found the table already there.
+	ErrTableExists = errors.New("table already exists")
+	// ErrClosed: the Client was closed.
+	ErrClosed = errors.New("client closed")
 )
 
 // GatewayError is an error the Thrift2 gateway reported (an IOException or
 // IllegalArgumentException on the HBase side).
 type GatewayError struct {
-	Op       string // the gateway call, e.g. "createTable"
-	Message  string // HBase's message, which usually names the Java exception
+	Op       string // the call and its table, e.g. "createTable ns:t"
+	Message  string // HBase's message; often names the Java exception, sometimes only the table
 	CanRetry bool   // the gateway's own hint
 	Illegal  bool   // true for TIllegalArgument
 }

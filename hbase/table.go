@@ -2,6 +2,7 @@ package hbase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,10 +29,20 @@ func ParseTableName(s string) (TableName, error) {
 	if !ok {
 		ns, name = "", s
 	}
-	if name == "" || strings.ContainsAny(name, ": ") || strings.ContainsAny(ns, ": ") {
-		return TableName{}, fmt.Errorf("hbase: table name %q: want [namespace:]table", s)
+	t := TableName{Namespace: ns, Name: name}
+	if ok && ns == "" {
+		return TableName{}, fmt.Errorf("hbase: table name %q: empty namespace", s)
 	}
-	return TableName{Namespace: ns, Name: name}, nil
+	return t, t.validate()
+}
+
+// validate checks what keeps a name unambiguous in "ns:table" form; HBase
+// checks the rest (allowed characters, reserved names).
+func (t TableName) validate() error {
+	if t.Name == "" || strings.ContainsAny(t.Name, ": \t\n") || strings.ContainsAny(t.Namespace, ": \t\n") {
+		return fmt.Errorf("hbase: table name %q in namespace %q: want a non-empty name without ':' or spaces", t.Name, t.Namespace)
+	}
+	return nil
 }
 
 func (t TableName) thrift() *thrift2.TTableName {
@@ -55,21 +66,37 @@ type FamilySpec struct {
 }
 
 // TableSpec describes a table to create. SplitKeys pre-split it into
-// len(SplitKeys)+1 regions.
+// len(SplitKeys)+1 regions; they must be distinct and non-empty (HBase sorts
+// them).
 type TableSpec struct {
-	Table     TableName
+	Namespace string // "" means HBase's "default"
+	Name      string
 	Families  []FamilySpec
 	SplitKeys [][]byte
 }
 
+// Table is the name of the table the spec describes.
+func (s TableSpec) Table() TableName { return TableName{Namespace: s.Namespace, Name: s.Name} }
+
 func (s TableSpec) descriptor() (*thrift2.TTableDescriptor, error) {
-	if len(s.Families) == 0 {
-		return nil, fmt.Errorf("hbase: table %s: at least one column family is required", s.Table)
+	table := s.Table()
+	if err := table.validate(); err != nil {
+		return nil, err
 	}
-	desc := &thrift2.TTableDescriptor{TableName: s.Table.thrift()}
+	if len(s.Families) == 0 {
+		return nil, fmt.Errorf("hbase: table %s: at least one column family is required", table)
+	}
+	seen := map[string]bool{}
+	for i, k := range s.SplitKeys {
+		if len(k) == 0 || seen[string(k)] {
+			return nil, fmt.Errorf("hbase: table %s: split key %d (%q) is empty or repeated", table, i, k)
+		}
+		seen[string(k)] = true
+	}
+	desc := &thrift2.TTableDescriptor{TableName: table.thrift()}
 	for _, f := range s.Families {
 		if f.Name == "" || strings.Contains(f.Name, ":") {
-			return nil, fmt.Errorf("hbase: table %s: invalid column family name %q", s.Table, f.Name)
+			return nil, fmt.Errorf("hbase: table %s: invalid column family name %q", table, f.Name)
 		}
 		cf := &thrift2.TColumnFamilyDescriptor{Name: []byte(f.Name)}
 		if f.MaxVersions > 0 {
@@ -108,15 +135,18 @@ func (c *Client) CreateTable(ctx context.Context, spec TableSpec) error {
 	if err != nil {
 		return err
 	}
-	return c.call(ctx, "createTable", func(svc *thrift2.THBaseServiceClient) error {
+	return c.call(ctx, "createTable "+spec.Table().String(), func(svc *thrift2.THBaseServiceClient) error {
 		return svc.CreateTable(ctx, desc, spec.SplitKeys)
 	})
 }
 
 // TableExists reports whether the table exists.
 func (c *Client) TableExists(ctx context.Context, table TableName) (bool, error) {
+	if err := table.validate(); err != nil {
+		return false, err
+	}
 	var exists bool
-	err := c.call(ctx, "tableExists", func(svc *thrift2.THBaseServiceClient) error {
+	err := c.call(ctx, "tableExists "+table.String(), func(svc *thrift2.THBaseServiceClient) error {
 		var err error
 		exists, err = svc.TableExists(ctx, table.thrift())
 		return err
@@ -126,16 +156,10 @@ func (c *Client) TableExists(ctx context.Context, table TableName) (bool, error)
 
 // DeleteTable disables and deletes a table; ErrTableNotFound when missing.
 func (c *Client) DeleteTable(ctx context.Context, table TableName) error {
-	return c.call(ctx, "deleteTable", func(svc *thrift2.THBaseServiceClient) error {
-		// The gateway's error for a missing table carries only the table's
-		// name, not the exception class: ask first.
-		exists, err := svc.TableExists(ctx, table.thrift())
-		if err != nil {
-			return err
-		}
-		if !exists {
-			return fmt.Errorf("%w: %s", ErrTableNotFound, table)
-		}
+	if err := table.validate(); err != nil {
+		return err
+	}
+	err := c.call(ctx, "deleteTable "+table.String(), func(svc *thrift2.THBaseServiceClient) error {
 		enabled, err := svc.IsTableEnabled(ctx, table.thrift())
 		if err != nil {
 			return err
@@ -147,4 +171,20 @@ func (c *Client) DeleteTable(ctx context.Context, table TableName) error {
 		}
 		return svc.DeleteTable(ctx, table.thrift())
 	})
+	return c.notFoundIfMissing(ctx, table, err)
+}
+
+// notFoundIfMissing turns a gateway error about table into
+// ErrTableNotFound when the table is missing. The gateway's message is then
+// only the table's name for data calls and isTableEnabled (disable and delete
+// name the exception), so ask, on this error path only.
+func (c *Client) notFoundIfMissing(ctx context.Context, table TableName, err error) error {
+	var gw *GatewayError
+	if !errors.As(err, &gw) || gw.Illegal {
+		return err
+	}
+	if exists, xerr := c.TableExists(ctx, table); xerr == nil && !exists {
+		return fmt.Errorf("hbase %s: %w", gw.Op, ErrTableNotFound)
+	}
+	return err
 }
