@@ -3,6 +3,7 @@ package metastore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -19,26 +20,25 @@ type Job struct {
 	UpdatedAt time.Time
 }
 
-// SaveJob creates a job; ErrJobExists when the name is taken.
+// SaveJob creates a job; ErrJobExists when the name is taken. Spec must be
+// a JSON document.
 func (s *Store) SaveJob(ctx context.Context, j Job) error {
 	if j.Name == "" || j.Kind == "" {
 		return errors.New("metastore: a job needs a name and a kind")
 	}
-	return s.Tx(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM jobs WHERE name = ?", j.Name).Scan(&n); err != nil {
-			return fmt.Errorf("save job %s: %w", j.Name, err)
-		}
-		if n > 0 {
-			return fmt.Errorf("save job %s: %w", j.Name, ErrJobExists)
-		}
-		now := s.nowMillis()
-		if _, err := tx.tx.ExecContext(ctx, "INSERT INTO jobs (name, kind, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-			j.Name, j.Kind, j.Spec, now, now); err != nil {
-			return fmt.Errorf("save job %s: %w", j.Name, err)
-		}
-		return nil
-	})
+	if !json.Valid([]byte(j.Spec)) {
+		return fmt.Errorf("metastore: save job %s: spec is not valid JSON", j.Name)
+	}
+	now := s.nowMillis()
+	_, err := s.db.ExecContext(ctx, "INSERT INTO jobs (name, kind, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+		j.Name, j.Kind, j.Spec, now, now)
+	if isDuplicate(err) {
+		return fmt.Errorf("save job %s: %w", j.Name, ErrJobExists)
+	}
+	if err != nil {
+		return fmt.Errorf("save job %s: %w", j.Name, err)
+	}
+	return nil
 }
 
 // Job reads a job; ErrJobNotFound when missing.

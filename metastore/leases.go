@@ -19,7 +19,9 @@ type Lease struct {
 
 // AcquireLease takes the named lease for holder for ttl. It fails with
 // ErrLeaseHeld when another holder has it and it has not expired. Each
-// success returns a token greater than any before it for that name.
+// success returns a token greater than any before it for that name, also
+// when holder re-acquires its own lease (use RenewLease to keep a token).
+// Tokens survive release and expiry: lease rows are never deleted.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (Lease, error) {
 	if name == "" || holder == "" || ttl <= 0 {
 		return Lease{}, errors.New("metastore: a lease needs a name, a holder and a positive ttl")
@@ -83,6 +85,9 @@ func (t *Tx) lockLease(ctx context.Context, name string) (Lease, error) {
 // RenewLease extends a held lease; ErrLeaseLost when it expired or another
 // holder took it since.
 func (s *Store) RenewLease(ctx context.Context, l Lease, ttl time.Duration) (Lease, error) {
+	if ttl <= 0 {
+		return l, errors.New("metastore: renew lease: ttl must be positive")
+	}
 	err := s.Tx(ctx, func(tx *Tx) error {
 		cur, err := tx.lockLease(ctx, l.Name)
 		if err != nil {
@@ -120,4 +125,11 @@ func (t *Tx) CheckFence(ctx context.Context, name string, token int64) error {
 		return fmt.Errorf("lease %s (token %d, current %d): %w", name, token, cur.Token, ErrLeaseLost)
 	}
 	return nil
+}
+
+// CheckFence is Tx.CheckFence in a transaction of its own, for a quick
+// check before starting work. The check that protects data is the one
+// inside the transaction that records the publish.
+func (s *Store) CheckFence(ctx context.Context, name string, token int64) error {
+	return s.Tx(ctx, func(tx *Tx) error { return tx.CheckFence(ctx, name, token) })
 }

@@ -62,11 +62,17 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	defer conn.Close()
 	if s.dialect == mysqlDialect {
+		// GET_LOCK is server-wide: name it after the database so metastores
+		// sharing a server do not wait on each other.
+		const lock = "CONCAT('hetl_migrate:', DATABASE())"
 		var got sql.NullInt64
-		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('hetl_metastore_migrate', 60)").Scan(&got); err != nil || got.Int64 != 1 {
-			return fmt.Errorf("metastore migrate: take the migration lock: %v", errors.Join(err, errors.New("lock not granted")))
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+lock+", 60)").Scan(&got); err != nil {
+			return fmt.Errorf("metastore migrate: take the migration lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('hetl_metastore_migrate')")
+		if got.Int64 != 1 {
+			return errors.New("metastore migrate: another process held the migration lock for 60s")
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK("+lock+")")
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER NOT NULL PRIMARY KEY,

@@ -16,21 +16,34 @@ import (
 	"github.com/hetl/hetl/config"
 )
 
-// Errors of the metastore.
+// Errors of the metastore; match them with errors.Is.
 var (
+	// ErrSchemaTooNew: the database was migrated by a newer hetl.
 	ErrSchemaTooNew = errors.New("metastore schema is newer than this hetl")
-	ErrJobExists    = errors.New("job already exists")
-	ErrJobNotFound  = errors.New("job not found")
-	ErrRunNotFound  = errors.New("run not found")
-	ErrLeaseHeld    = errors.New("lease held by another holder")
-	ErrLeaseLost    = errors.New("lease lost")
+	// ErrJobExists: SaveJob of a name already taken.
+	ErrJobExists = errors.New("job already exists")
+	// ErrJobNotFound: no saved job of that name.
+	ErrJobNotFound = errors.New("job not found")
+	// ErrRunNotFound: no run of that id.
+	ErrRunNotFound = errors.New("run not found")
+	// ErrRunFinished: FinishRun of a run that already finished.
+	ErrRunFinished = errors.New("run already finished")
+	// ErrLeaseHeld: another holder has the lease and it has not expired;
+	// the error's text names the holder and the expiry.
+	ErrLeaseHeld = errors.New("lease held by another holder")
+	// ErrLeaseLost: the caller's token is no longer the lease's current
+	// one, or the lease expired: the caller must stop and not publish.
+	ErrLeaseLost = errors.New("lease lost")
 )
 
 // Options configure Open.
 type Options struct {
-	// Password for a mysql:// metastore; never part of the URL.
+	// Password for a mysql:// metastore; never part of the URL, so it never
+	// reaches a log line.
 	Password string
-	// Now is the clock; nil means time.Now.
+	// Now is the clock every stored time comes from; nil means time.Now.
+	// Lease expiry compares the clocks of all processes sharing the
+	// metastore, so they must be roughly in sync (NTP).
 	Now func() time.Time
 }
 
@@ -48,8 +61,13 @@ const (
 	mysqlDialect  dialect = "mysql"
 )
 
-// Open opens sqlite:PATH (creating the file and its directory) or
-// mysql://user@host:port/db, and applies pending migrations.
+// Open opens a metastore and applies pending migrations. url is one of:
+//
+//	sqlite:PATH                  a SQLite file (pure Go), created with its directory
+//	mysql://user@host[:port]/db  MySQL or MariaDB; the password comes from opts
+//
+// No other forms (go-sql-driver DSNs, JDBC URLs) are accepted: the two
+// above are what hetl.yaml documents, and neither can carry a password.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s := &Store{now: opts.Now}
 	if s.now == nil {
@@ -81,8 +99,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 }
 
 func openSQLite(path string) (*sql.DB, error) {
-	if path == "" {
-		return nil, errors.New("metastore: sqlite: needs a file path")
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("metastore: sqlite:%s: want sqlite:PATH, a file path without '?' or '#'", path)
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -112,6 +130,9 @@ func openMySQL(url, password string) (*sql.DB, error) {
 	}
 	cfg := u.Config
 	cfg.Passwd = password
+	// Times are stored as BIGINT Unix milliseconds (the same on SQLite), so
+	// no DATETIME ever goes through the driver's time parsing; the session
+	// is still UTC for anything a person runs by hand.
 	cfg.ParseTime = false
 	cfg.Loc = time.UTC
 	cfg.MultiStatements = false
@@ -141,6 +162,13 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin metastore transaction: %w", err)
 	}
+	// A panic in fn must not leave the transaction (and its locks) open.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(&Tx{tx: tx, s: s}); err != nil {
 		return errors.Join(err, rollback(tx))
 	}
