@@ -1,29 +1,51 @@
-// Package warehouse owns where hetl's tables live: the filesystem seam (local
-// disk, HDFS, and in-memory and fault-injecting filesystems for tests),
-// warehouse locations, and — with the import issue — table layout, Parquet
-// files, atomic publish and _SUCCESS manifests.
+// Package warehouse owns where hetl's tables live: the filesystem seam (FS,
+// with local-disk, HDFS, in-memory and fault-injecting implementations),
+// warehouse locations, and the atomic replacement of a directory
+// (ReplaceDir). Table layout, Parquet files, publish and _SUCCESS manifests
+// build on these.
 //
-// Invariants of the filesystem seam (FS), which every implementation passes
-// in the conformance suite of package warehouse/fstest:
-//   - Paths are slash-separated and relative to the filesystem's root; a path
-//     that escapes the root ("..") is rejected with ErrInvalidPath.
+// # The filesystem seam
+//
+// Every FS passes the conformance suite in package warehouse/fstest, which
+// pins down these invariants:
+//   - Every call that does I/O takes a ctx first; a done ctx fails the call
+//     before it starts. HDFS namenode calls cannot be interrupted once sent.
+//   - Paths are slash-separated, relative to the filesystem's root and
+//     cleaned ("/a//b/" is "a/b"; "" is the root). A path with a ".."
+//     element, a backslash or a NUL is rejected with ErrInvalidPath, so no
+//     name leaves the root.
 //   - Errors are *fs.PathError values that satisfy errors.Is with
-//     fs.ErrNotExist, fs.ErrExist, fs.ErrPermission, ErrNotEmpty, ErrIsDir or
-//     ErrNotDir, whatever the backing store.
-//   - Create never replaces an existing file (fs.ErrExist). It takes the name
+//     fs.ErrNotExist, fs.ErrExist, fs.ErrPermission, ErrNotEmpty, ErrIsDir,
+//     ErrNotDir or ErrInvalidPath, whatever the backing store said.
+//   - Create creates missing parents and never replaces an existing file
+//     (fs.ErrExist) unless CreateOptions.Overwrite asks. The name is taken
 //     at once and the file grows as it is written, as on a local disk or
-//     HDFS: readers must never look at files being written, so writers work
+//     HDFS: readers must not look at files being written, so writers work
 //     under a temporary directory and publish by renaming it.
-//   - Rename never replaces its target (fs.ErrExist), for files and
-//     directories alike; on HDFS a rename into an existing directory would
-//     otherwise move the source inside it.
 //   - A file's content is complete only after its writer's Close returned
-//     nil; Close's error must always be checked (on HDFS it is where the last
-//     block is acknowledged).
+//     nil; Close's error must always be checked (on HDFS it is where the
+//     last block is acknowledged). LocalFS fsyncs the file and its directory
+//     on Close.
+//   - Rename never replaces its target (fs.ErrExist), for files and
+//     directories alike; HDFS would otherwise replace a file, and its old
+//     rename moved a directory inside an existing one. The target's parent
+//     must exist. A directory cannot move into itself (ErrInvalidPath).
+//   - ReplaceDir is the one way to replace a directory: an atomic swap
+//     where the FS is an Exchanger (LocalFS on Linux, MemFS), else rename
+//     aside, rename in, remove the old tree (HDFS). See its documentation
+//     for what a reader or a crash can observe.
+//   - ReadDir and Walk list entries sorted by name (byte order).
 //
-// Caveat: colinmarc/hdfs, hetl's HDFS client, does not retry addBlock when
-// the namenode answers NotReplicatedYet, as the Java client does. The HDFS
-// implementation therefore writes each file as a single block whose size it
-// picks (CreateOptions.SizeHint, at least the default block size), and
-// retries Close while the namenode reports the last block still replicating.
+// # Caveats
+//
+//   - On HDFS, Rename's "never replace" is a check followed by a rename,
+//     since colinmarc/hdfs only renames with OVERWRITE: two writers racing
+//     for one target must be kept apart by a lease (package metastore).
+//   - colinmarc/hdfs cannot retry allocating a block when the namenode
+//     answers NotReplicatedYet, as the Java client does. The HDFS writer
+//     therefore never asks it to: at each block boundary it completes the
+//     file and reopens it for append. CreateOptions.SizeHint lets a file be
+//     written as one block instead.
+//   - The HDFS FS has no Kerberos test here: the Kerberos path (ticket cache
+//     and krb5.conf) is compiled, not exercised against a KDC.
 package warehouse

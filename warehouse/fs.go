@@ -12,9 +12,15 @@ import (
 // Errors every FS reports (inside *fs.PathError), beside fs.ErrNotExist,
 // fs.ErrExist and fs.ErrPermission.
 var (
-	ErrNotEmpty    = errors.New("directory not empty")
-	ErrIsDir       = errors.New("is a directory")
-	ErrNotDir      = errors.New("not a directory")
+	// ErrNotEmpty: Remove of a directory that has entries.
+	ErrNotEmpty = errors.New("directory not empty")
+	// ErrIsDir: Open or Create of a directory.
+	ErrIsDir = errors.New("is a directory")
+	// ErrNotDir: a directory operation on a file, or a file in the way of
+	// a parent directory.
+	ErrNotDir = errors.New("not a directory")
+	// ErrInvalidPath: a path that leaves the filesystem's root, names the
+	// root where that makes no sense, or moves a directory into itself.
 	ErrInvalidPath = errors.New("invalid path")
 )
 
@@ -22,7 +28,8 @@ var (
 // the invariants every implementation keeps.
 type FS interface {
 	// Create opens a new file for writing, creating missing parent
-	// directories. It fails with fs.ErrExist when name exists.
+	// directories. It fails with fs.ErrExist when name exists, unless
+	// opts.Overwrite is set and name is a file.
 	Create(ctx context.Context, name string, opts CreateOptions) (Writer, error)
 	// Open opens a file for reading.
 	Open(ctx context.Context, name string) (File, error)
@@ -31,8 +38,9 @@ type FS interface {
 	ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error)
 	// MkdirAll creates a directory and its parents; existing ones are fine.
 	MkdirAll(ctx context.Context, name string) error
-	// Rename moves a file or directory; it fails with fs.ErrExist when
-	// newname exists and never replaces it.
+	// Rename moves a file or directory. It fails with fs.ErrExist when
+	// newname exists and never replaces it; newname's parent must exist.
+	// To replace a directory, use ReplaceDir.
 	Rename(ctx context.Context, oldname, newname string) error
 	// Remove deletes a file or an empty directory.
 	Remove(ctx context.Context, name string) error
@@ -42,16 +50,29 @@ type FS interface {
 	String() string
 }
 
+// Exchanger is an optional ability of an FS: swapping two existing entries
+// in one atomic step, so a reader of either name sees the old tree or the
+// new one, never neither. ReplaceDir uses it when it is there. An FS whose
+// backing store cannot do it in some place returns errors.ErrUnsupported.
+type Exchanger interface {
+	Exchange(ctx context.Context, a, b string) error
+}
+
 // CreateOptions tune a new file.
 type CreateOptions struct {
-	// SizeHint is the most the writer expects to write. HDFS uses it to
-	// write the file as one block (see the package caveat); 0 means the
-	// filesystem's default block size.
+	// Overwrite lets Create replace an existing file (never a directory).
+	// The old file is gone as soon as Create returns, and readers may see
+	// the new one while it grows: to replace published data, write
+	// elsewhere and use ReplaceDir.
+	Overwrite bool
+	// SizeHint is how much the writer expects to write, if known. HDFS
+	// sizes the file's block from it, so the file is written in one block.
 	SizeHint int64
 }
 
-// Writer is a file being written. Its data is durable and visible under its
-// name only after Close returns nil.
+// Writer is a file being written. Its data is complete and durable only
+// after Close returns nil; a Close error means the file must be treated as
+// garbage.
 type Writer interface {
 	io.Writer
 	Close() error
@@ -67,52 +88,49 @@ type File interface {
 }
 
 // cleanPath turns a caller's path into the canonical slash form relative to
-// the root ("" is the root itself), rejecting escapes.
+// the root ("" is the root itself), rejecting escapes. A leading "/" means
+// the root too: paths are always relative to it.
 func cleanPath(op, name string) (string, error) {
 	if strings.ContainsRune(name, 0) || strings.Contains(name, "\\") {
-		return "", &fs.PathError{Op: op, Path: name, Err: ErrInvalidPath}
+		return "", &fs.PathError{Op: op, Path: name, Err: errInvalid("NUL or backslash in a path")}
 	}
-	p := path.Clean("/" + name)
 	for _, part := range strings.Split(name, "/") {
 		if part == ".." {
-			return "", &fs.PathError{Op: op, Path: name, Err: ErrInvalidPath}
+			return "", &fs.PathError{Op: op, Path: name, Err: errInvalid(`".." is not allowed: paths stay inside the filesystem root`)}
 		}
 	}
-	return strings.TrimPrefix(p, "/"), nil
+	return strings.TrimPrefix(path.Clean("/"+name), "/"), nil
 }
 
-// Walk calls fn for name and everything below it, parents before children
-// and siblings in name order. fn's error stops the walk; fs.SkipDir skips a
-// directory.
-func Walk(ctx context.Context, fsys FS, name string, fn func(name string, info fs.FileInfo) error) error {
-	info, err := fsys.Stat(ctx, name)
-	if err != nil {
-		return err
-	}
-	return walk(ctx, fsys, name, info, fn)
+func errInvalid(why string) error { return &invalidPathError{why} }
+
+// invalidPathError says why a path is invalid and is ErrInvalidPath.
+type invalidPathError struct{ why string }
+
+func (e *invalidPathError) Error() string        { return ErrInvalidPath.Error() + ": " + e.why }
+func (e *invalidPathError) Is(target error) bool { return target == ErrInvalidPath }
+
+// within reports whether clean path p is dir or below it.
+func within(p, dir string) bool {
+	return p == dir || dir == "" || strings.HasPrefix(p, dir+"/")
 }
 
-func walk(ctx context.Context, fsys FS, name string, info fs.FileInfo, fn func(string, fs.FileInfo) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// checkRename rejects renames the seam never does, before any FS call:
+// the root, and a directory into itself.
+func checkRename(op, oldp, newp, oldname, newname string) error {
+	if oldp == "" || newp == "" {
+		return &fs.PathError{Op: op, Path: oldname, Err: errInvalid("cannot rename the root")}
 	}
-	if err := fn(name, info); err != nil {
-		if errors.Is(err, fs.SkipDir) && info.IsDir() {
-			return nil
-		}
-		return err
+	if within(newp, oldp) || within(oldp, newp) {
+		return &fs.PathError{Op: op, Path: newname, Err: errInvalid("cannot move " + oldname + " into itself")}
 	}
-	if !info.IsDir() {
-		return nil
-	}
-	entries, err := fsys.ReadDir(ctx, name)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if err := walk(ctx, fsys, path.Join(name, e.Name()), e, fn); err != nil {
-			return err
-		}
+	return nil
+}
+
+// CloseFS releases what an FS holds (the HDFS connection), if anything.
+func CloseFS(fsys FS) error {
+	if c, ok := fsys.(io.Closer); ok {
+		return c.Close()
 	}
 	return nil
 }

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/colinmarc/hdfs/v2"
 	"github.com/colinmarc/hdfs/v2/hadoopconf"
@@ -24,43 +23,39 @@ import (
 
 // HDFSOptions configure an HDFS filesystem.
 type HDFSOptions struct {
-	// HadoopConfDir holds core-site.xml and hdfs-site.xml; "" means
-	// $HADOOP_CONF_DIR (none at all is fine when the location names a namenode).
+	// HadoopConfDir holds core-site.xml and hdfs-site.xml; "" means the
+	// environment ($HADOOP_CONF_DIR, else $HADOOP_HOME/conf; none at all is
+	// fine when the location names a namenode).
 	HadoopConfDir string
-	// Properties override the Hadoop configuration (the -D options).
+	// Properties override the Hadoop configuration (Sqoop's -D key=value).
 	Properties map[string]string
 	// User is the HDFS user on an insecure cluster; "" means the OS user.
+	// Kerberos takes the principal from the ticket cache instead.
 	User string
 }
 
-// HDFS is an FS on a Hadoop filesystem, rooted at a directory.
+// HDFS is an FS on a Hadoop filesystem, rooted at a directory. Close it
+// when done.
 type HDFS struct {
 	client      *hdfs.Client
 	root        string // absolute HDFS path
 	uri         string // for String()
-	blockSize   int64  // default block size of new files
+	blockSize   int64  // block size of new files
 	replication int    // replication of new files
 }
 
-// NewHDFS connects to the namenode of loc (or fs.defaultFS) and roots the FS
-// at loc.Path, creating it when missing. With hadoop.security.authentication
-// set to kerberos, it authenticates from the ticket cache (KRB5CCNAME) and
-// krb5.conf (KRB5_CONFIG, default /etc/krb5.conf).
+// NewHDFS connects to the namenode of loc (or fs.defaultFS for hdfs:///)
+// and roots the FS at loc.Path, creating it when missing. With
+// hadoop.security.authentication=kerberos it authenticates from the ticket
+// cache ($KRB5CCNAME, else /tmp/krb5cc_UID) and krb5.conf ($KRB5_CONFIG,
+// else /etc/krb5.conf).
 func NewHDFS(ctx context.Context, loc Location, opts HDFSOptions) (*HDFS, error) {
 	if loc.Scheme != "hdfs" {
 		return nil, fmt.Errorf("hdfs: location %s is not hdfs://", loc)
 	}
-	conf := hadoopconf.HadoopConf{}
-	confDir := opts.HadoopConfDir
-	if confDir == "" {
-		confDir = os.Getenv("HADOOP_CONF_DIR")
-	}
-	if confDir != "" {
-		loaded, err := hadoopconf.Load(confDir)
-		if err != nil {
-			return nil, fmt.Errorf("hdfs: read HADOOP_CONF_DIR %s: %w", confDir, err)
-		}
-		conf = loaded
+	conf, err := loadHadoopConf(opts.HadoopConfDir)
+	if err != nil {
+		return nil, err
 	}
 	for k, v := range opts.Properties {
 		conf[k] = v
@@ -70,9 +65,9 @@ func NewHDFS(ctx context.Context, loc Location, opts HDFSOptions) (*HDFS, error)
 		clientOpts.Addresses = nameNodeAddresses(conf, loc.NameNode)
 	}
 	if len(clientOpts.Addresses) == 0 {
-		return nil, fmt.Errorf("hdfs: %s names no namenode and HADOOP_CONF_DIR sets no fs.defaultFS", loc)
+		return nil, fmt.Errorf("hdfs: %s names no namenode and the Hadoop configuration sets no fs.defaultFS", loc)
 	}
-	if clientOpts.KerberosClient != nil || conf["hadoop.security.authentication"] == "kerberos" {
+	if clientOpts.KerberosClient != nil { // set by ClientOptionsFromConf for kerberos
 		kc, err := kerberosClient()
 		if err != nil {
 			return nil, fmt.Errorf("hdfs: kerberos: %w", err)
@@ -121,6 +116,24 @@ func NewHDFS(ctx context.Context, loc Location, opts HDFSOptions) (*HDFS, error)
 	return h, nil
 }
 
+func loadHadoopConf(dir string) (hadoopconf.HadoopConf, error) {
+	if dir != "" {
+		conf, err := hadoopconf.Load(dir)
+		if err != nil {
+			return nil, fmt.Errorf("hdfs: read Hadoop configuration %s: %w", dir, err)
+		}
+		return conf, nil
+	}
+	conf, err := hadoopconf.LoadFromEnvironment()
+	if err != nil {
+		return nil, fmt.Errorf("hdfs: read Hadoop configuration from HADOOP_CONF_DIR/HADOOP_HOME: %w", err)
+	}
+	if conf == nil {
+		conf = hadoopconf.HadoopConf{}
+	}
+	return conf, nil
+}
+
 // nameNodeAddresses resolves hdfs://name: an HA nameservice from the conf,
 // host:port as is, or a bare host on the default RPC port 8020.
 func nameNodeAddresses(conf hadoopconf.HadoopConf, nn string) []string {
@@ -152,11 +165,10 @@ func kerberosClient() (*krb.Client, error) {
 	}
 	ccPath := os.Getenv("KRB5CCNAME")
 	if ccPath == "" {
-		u, err := user.Current()
-		if err != nil {
-			return nil, err
-		}
-		ccPath = "/tmp/krb5cc_" + u.Uid
+		ccPath = "/tmp/krb5cc_" + strconv.Itoa(os.Getuid())
+	}
+	if strings.Contains(ccPath, ":") && !strings.HasPrefix(ccPath, "FILE:") {
+		return nil, fmt.Errorf("ticket cache %s: only FILE: caches are supported", ccPath)
 	}
 	ccPath = strings.TrimPrefix(ccPath, "FILE:")
 	cc, err := credentials.LoadCCache(ccPath)
@@ -171,13 +183,43 @@ func (h *HDFS) String() string { return h.uri }
 // Close closes the connection to the namenode.
 func (h *HDFS) Close() error { return h.client.Close() }
 
-func (h *HDFS) path(op, name string) (string, error) {
+// path maps a caller's name to the absolute HDFS path, failing early on a
+// done ctx (colinmarc/hdfs takes no ctx on namenode calls).
+func (h *HDFS) path(ctx context.Context, op, name string) (string, error) {
 	p, err := cleanPath(op, name)
 	if err != nil {
 		return "", err
 	}
+	if err := ctx.Err(); err != nil {
+		return "", &fs.PathError{Op: op, Path: name, Err: err}
+	}
 	return path.Join(h.root, p), nil
 }
+
+// Java exceptions colinmarc/hdfs leaves untranslated.
+var hdfsExceptions = map[string]error{
+	"org.apache.hadoop.fs.ParentNotDirectoryException":  ErrNotDir,
+	"org.apache.hadoop.fs.InvalidPathException":         ErrInvalidPath,
+	"org.apache.hadoop.fs.PathIsNotDirectoryException":  ErrNotDir,
+	"org.apache.hadoop.security.AccessControlException": fs.ErrPermission,
+	"org.apache.hadoop.fs.FileAlreadyExistsException":   fs.ErrExist,
+	"java.io.FileNotFoundException":                     fs.ErrNotExist,
+}
+
+// remoteError keeps a namenode error's first message line (colinmarc's
+// Error() omits it, and it is what says "Name node is in safe mode") and
+// matches the sentinel it was translated to.
+type remoteError struct {
+	is     error
+	remote hdfs.Error
+}
+
+func (e *remoteError) Error() string {
+	msg, _, _ := strings.Cut(e.remote.Message(), "\n")
+	return fmt.Sprintf("%s: %s", e.remote.Exception(), msg)
+}
+func (e *remoteError) Is(target error) bool { return e.is != nil && target == e.is }
+func (e *remoteError) Unwrap() error        { return e.remote.(error) }
 
 // hdfsErr maps colinmarc's errors (already os errors for the common Java
 // exceptions) to this package's, under the caller's path.
@@ -189,7 +231,10 @@ func hdfsErr(op, name string, err error) error {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
+	var remote hdfs.Error
 	switch {
+	case errors.As(err, &remote):
+		err = &remoteError{is: hdfsExceptions[remote.Exception()], remote: remote}
 	case errors.Is(err, syscall.ENOTEMPTY):
 		err = ErrNotEmpty
 	case errors.Is(err, os.ErrInvalid):
@@ -198,72 +243,9 @@ func hdfsErr(op, name string, err error) error {
 	return &fs.PathError{Op: op, Path: name, Err: err}
 }
 
-func (h *HDFS) Create(ctx context.Context, name string, opts CreateOptions) (Writer, error) {
-	p, err := h.path("create", name)
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := h.client.MkdirAll(path.Dir(p), 0o755); err != nil {
-		return nil, hdfsErr("create", name, err)
-	}
-	// One block per file: colinmarc/hdfs cannot retry addBlock (see the
-	// package caveat). Block sizes must be multiples of 512 bytes.
-	blockSize := h.blockSize
-	if opts.SizeHint > blockSize {
-		blockSize = (opts.SizeHint + 1<<20 - 1) &^ (1<<20 - 1)
-	}
-	w, err := h.client.CreateFile(p, h.replication, blockSize, 0o644)
-	if err != nil {
-		return nil, hdfsErr("create", name, err)
-	}
-	if d, ok := ctx.Deadline(); ok {
-		_ = w.SetDeadline(d)
-	}
-	return &hdfsWriter{w: w, name: name}, nil
-}
-
-type hdfsWriter struct {
-	w    *hdfs.FileWriter
-	name string
-}
-
-func (w *hdfsWriter) Write(b []byte) (int, error) {
-	if len(b) == 0 {
-		// colinmarc/hdfs would allocate a block for zero bytes that no
-		// datanode ever reports, and Close would wait forever.
-		return 0, nil
-	}
-	n, err := w.w.Write(b)
-	return n, hdfsErr("write", w.name, err)
-}
-
-// Close retries while the namenode says the last block is still being
-// replicated: the data is acknowledged by the datanodes, the namenode has not
-// yet heard of it. Retrying is what the Java client does too.
-func (w *hdfsWriter) Close() error {
-	delay := 50 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		err := w.w.Close()
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, hdfs.ErrReplicating) || attempt == 8 {
-			return hdfsErr("close", w.name, err)
-		}
-		time.Sleep(delay)
-		delay *= 2
-	}
-}
-
 func (h *HDFS) Open(ctx context.Context, name string) (File, error) {
-	p, err := h.path("open", name)
+	p, err := h.path(ctx, "open", name)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	r, err := h.client.Open(p)
@@ -274,6 +256,9 @@ func (h *HDFS) Open(ctx context.Context, name string) (File, error) {
 		r.Close()
 		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrIsDir}
 	}
+	if d, ok := ctx.Deadline(); ok {
+		_ = r.SetDeadline(d)
+	}
 	return &hdfsFile{FileReader: r}, nil
 }
 
@@ -282,16 +267,19 @@ type hdfsFile struct{ *hdfs.FileReader }
 func (f *hdfsFile) Size() int64 { return f.Stat().Size() }
 
 func (h *HDFS) Stat(ctx context.Context, name string) (fs.FileInfo, error) {
-	p, err := h.path("stat", name)
+	p, err := h.path(ctx, "stat", name)
 	if err != nil {
 		return nil, err
 	}
 	info, err := h.client.Stat(p)
-	return info, hdfsErr("stat", name, err)
+	if err != nil {
+		return nil, hdfsErr("stat", name, err)
+	}
+	return info, nil
 }
 
 func (h *HDFS) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error) {
-	p, err := h.path("readdir", name)
+	p, err := h.path(ctx, "readdir", name)
 	if err != nil {
 		return nil, err
 	}
@@ -311,32 +299,48 @@ func (h *HDFS) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error) 
 }
 
 func (h *HDFS) MkdirAll(ctx context.Context, name string) error {
-	p, err := h.path("mkdir", name)
+	p, err := h.path(ctx, "mkdir", name)
 	if err != nil {
 		return err
 	}
-	err = h.client.MkdirAll(p, 0o755)
-	if err != nil {
-		if info, serr := h.client.Stat(p); serr == nil && !info.IsDir() {
+	if err := h.client.MkdirAll(p, 0o755); err != nil {
+		if h.fileInTheWay(p) {
 			return &fs.PathError{Op: "mkdir", Path: name, Err: ErrNotDir}
 		}
+		return hdfsErr("mkdir", name, err)
 	}
-	return hdfsErr("mkdir", name, err)
+	return nil
 }
 
-// Rename checks that the target is free first: HDFS would replace a file and
-// move a directory inside an existing one. The check and the rename are two
-// calls; hetl never races two writers to one target (leases guard publishes).
+// fileInTheWay reports whether p or one of its parents is a file. The
+// namenode reports that case as a permission error, so a failed mkdir asks.
+func (h *HDFS) fileInTheWay(p string) bool {
+	for ; p != h.root && p != "/" && p != "."; p = path.Dir(p) {
+		info, err := h.client.Stat(p)
+		if err == nil {
+			return !info.IsDir()
+		}
+	}
+	return false
+}
+
+// Rename checks that the target is free first: colinmarc/hdfs renames with
+// OVERWRITE, which would replace a file. The check and the rename are two
+// calls (colinmarc/hdfs exposes no rename without OVERWRITE), so the
+// guarantee holds against everything but a concurrent writer of the same
+// target; hetl's publishes of one target are serialised by leases.
 func (h *HDFS) Rename(ctx context.Context, oldname, newname string) error {
-	op, err := h.path("rename", oldname)
+	op, err := h.path(ctx, "rename", oldname)
 	if err != nil {
 		return err
 	}
-	np, err := h.path("rename", newname)
+	np, err := h.path(ctx, "rename", newname)
 	if err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
+	oc, _ := cleanPath("rename", oldname)
+	nc, _ := cleanPath("rename", newname)
+	if err := checkRename("rename", oc, nc, oldname, newname); err != nil {
 		return err
 	}
 	if _, err := h.client.Stat(op); err != nil {
@@ -344,9 +348,6 @@ func (h *HDFS) Rename(ctx context.Context, oldname, newname string) error {
 	}
 	if _, err := h.client.Stat(np); err == nil {
 		return &fs.PathError{Op: "rename", Path: newname, Err: fs.ErrExist}
-	}
-	if np == op || len(np) > len(op) && np[:len(op)+1] == op+"/" {
-		return &fs.PathError{Op: "rename", Path: newname, Err: ErrInvalidPath}
 	}
 	parent, err := h.client.Stat(path.Dir(np))
 	if err != nil {
@@ -359,23 +360,23 @@ func (h *HDFS) Rename(ctx context.Context, oldname, newname string) error {
 }
 
 func (h *HDFS) Remove(ctx context.Context, name string) error {
-	p, err := h.path("remove", name)
+	p, err := h.path(ctx, "remove", name)
 	if err != nil {
 		return err
 	}
 	if p == h.root {
-		return &fs.PathError{Op: "remove", Path: name, Err: ErrInvalidPath}
+		return &fs.PathError{Op: "remove", Path: name, Err: errInvalid("cannot remove the root")}
 	}
 	return hdfsErr("remove", name, h.client.Remove(p))
 }
 
 func (h *HDFS) RemoveAll(ctx context.Context, name string) error {
-	p, err := h.path("removeall", name)
+	p, err := h.path(ctx, "removeall", name)
 	if err != nil {
 		return err
 	}
 	if p == h.root {
-		return &fs.PathError{Op: "removeall", Path: name, Err: ErrInvalidPath}
+		return &fs.PathError{Op: "removeall", Path: name, Err: errInvalid("cannot remove the root")}
 	}
 	err = h.client.RemoveAll(p)
 	if errors.Is(err, fs.ErrNotExist) {

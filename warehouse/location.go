@@ -41,18 +41,26 @@ func ParseLocation(s string) (Location, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return Location{}, fmt.Errorf("location %q: %w", s, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // ue.URL could hold a password
+		}
+		return Location{}, fmt.Errorf("location: %w", err)
+	}
+	shown := u.Redacted() // never echo a password
+	if u.Scheme != "file" && u.Scheme != "hdfs" {
+		return Location{}, fmt.Errorf("location %q: unsupported scheme %q (want a path, file:// or hdfs://)", shown, u.Scheme)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return Location{}, fmt.Errorf("location %q: no user, query or fragment allowed", s)
+		return Location{}, fmt.Errorf("location %q: no user, query or fragment allowed", shown)
 	}
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
-			return Location{}, fmt.Errorf("location %q: file:// URLs name no host (write file:///path)", s)
+			return Location{}, fmt.Errorf("location %q: file:// URLs name no host (write file:///path)", shown)
 		}
 		if u.Path == "" {
-			return Location{}, fmt.Errorf("location %q: no path", s)
+			return Location{}, fmt.Errorf("location %q: no path", shown)
 		}
 		return Location{Scheme: "file", Path: filepath.Clean(u.Path)}, nil
 	case "hdfs":
@@ -71,7 +79,7 @@ func ParseLocation(s string) (Location, error) {
 		}
 		return loc, nil
 	}
-	return Location{}, fmt.Errorf("location %q: unsupported scheme %q (want a path, file:// or hdfs://)", s, u.Scheme)
+	return Location{}, fmt.Errorf("location %q: unsupported scheme %q (want a path, file:// or hdfs://)", shown, u.Scheme)
 }
 
 // DefaultNameNodes reads the namenode addresses of fs.defaultFS (HA
