@@ -1,0 +1,236 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/hetl/hetl/warehouse"
+)
+
+// SuccessFile is the manifest marking a published directory complete.
+const SuccessFile = "_SUCCESS"
+
+// tmpPrefix starts the name of an import's temporary directory, a sibling
+// of the target; "_" hides it from Hive, Trino and Spark.
+const tmpPrefix = "_hetl_tmp_"
+
+// Manifest describes one published import. It is written as JSON to
+// <target>/_SUCCESS.
+type Manifest struct {
+	RunID             string            `json:"run_id"`
+	Source            string            `json:"source"`
+	Query             string            `json:"query,omitempty"`
+	Target            string            `json:"target"`
+	Format            string            `json:"format"`
+	Codec             string            `json:"codec"`
+	Mode              string            `json:"mode"`
+	Rows              int64             `json:"rows"`
+	Bytes             int64             `json:"bytes"`
+	SourceBytes       int64             `json:"source_bytes"`
+	Files             []ManifestFile    `json:"files"`
+	Columns           []ManifestColumn  `json:"columns"`
+	SchemaFingerprint string            `json:"schema_fingerprint"`
+	PartitionBy       string            `json:"partition_by,omitempty"`
+	Snapshot          Snapshot          `json:"snapshot"`
+	Checksum          Checksum          `json:"checksum"`
+	Validated         bool              `json:"validated"`
+	ZeroDatesNulled   int64             `json:"zero_dates_nulled"`
+	Quarantined       int64             `json:"quarantined_rows"`
+	PII               map[string]string `json:"pii,omitempty"`
+	PIIKeyFingerprint string            `json:"pii_key_fingerprint,omitempty"`
+	StartedAt         time.Time         `json:"started_at"`
+	FinishedAt        time.Time         `json:"finished_at"`
+	Seconds           float64           `json:"seconds"`
+}
+
+// ManifestFile is one data file, relative to the target.
+type ManifestFile struct {
+	Path  string `json:"path"`
+	Rows  int64  `json:"rows"`
+	Bytes int64  `json:"bytes"`
+}
+
+// ManifestColumn is one output column.
+type ManifestColumn struct {
+	Name      string `json:"name"`
+	MySQLType string `json:"mysql_type,omitempty"`
+	ArrowType string `json:"arrow_type"`
+	Nulls     int64  `json:"nulls"`
+}
+
+// Checksum is the validation checksum (see checksum.go): Rows and Sum
+// over the Columns listed, quarantined rows included.
+type Checksum struct {
+	Rows    int64    `json:"rows"`
+	Sum     uint64   `json:"crc32_sum"`
+	Columns []string `json:"columns"`
+}
+
+func (j *importJob) manifest(started time.Time, files []fileResult, st chunkStats, snap Snapshot) *Manifest {
+	o := j.opts
+	m := &Manifest{
+		RunID: o.RunID, Source: j.name, Query: o.Query,
+		Target: o.FS.String() + "/" + strings.TrimPrefix(o.Dir, "/"),
+		Format: string(o.Format), Codec: string(o.Codec), Mode: string(o.Mode),
+		SchemaFingerprint: Fingerprint(j.outSchema), PartitionBy: o.PartitionBy,
+		Snapshot: snap, ZeroDatesNulled: st.zeros, Quarantined: st.quarantined,
+		StartedAt: started.UTC(), SourceBytes: st.bytes,
+	}
+	if m.Mode == "" {
+		m.Mode = "create"
+	}
+	nulls := make([]int64, j.outSchema.NumFields())
+	for _, f := range files {
+		rel := strings.TrimPrefix(f.Path, j.tmpDir+"/")
+		m.Files = append(m.Files, ManifestFile{Path: rel, Rows: f.Rows, Bytes: f.Bytes})
+		m.Rows += f.Rows
+		m.Bytes += f.Bytes
+		for i, n := range f.Nulls {
+			nulls[i] += n
+		}
+	}
+	for i, f := range j.outSchema.Fields() {
+		t, _ := f.Metadata.GetValue("mysql.type")
+		m.Columns = append(m.Columns, ManifestColumn{Name: f.Name, MySQLType: t, ArrowType: f.Type.String(), Nulls: nulls[i]})
+	}
+	if o.PII != nil {
+		m.PII = o.PII.Actions
+		m.PIIKeyFingerprint = o.PII.KeyFingerprint
+	}
+	for _, i := range j.checksumCols {
+		m.Checksum.Columns = append(m.Checksum.Columns, j.maps[i].Column.Name)
+	}
+	return m
+}
+
+// publish makes the import visible in one step: the manifest goes into
+// the temporary directory, which then replaces (or becomes) the target.
+// An append moves each new file into the target (each appears whole) and
+// then rewrites the manifest.
+func (j *importJob) publish(ctx context.Context, m *Manifest) error {
+	o := j.opts
+	body, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if o.Mode == TargetAppend {
+		if err := j.appendFiles(ctx, m); err != nil {
+			return err
+		}
+		if err := writeFile(ctx, o.FS, path.Join(o.Dir, "_hetl", "manifests", m.RunID+".json"), body, false); err != nil {
+			return err
+		}
+		if err := writeFile(ctx, o.FS, path.Join(o.Dir, SuccessFile), body, true); err != nil {
+			return err
+		}
+		return o.FS.RemoveAll(ctx, j.tmpDir)
+	}
+	if err := writeFile(ctx, o.FS, path.Join(j.tmpDir, SuccessFile), body, false); err != nil {
+		return err
+	}
+	if o.Mode == TargetMustNotExist {
+		// Rename never replaces: a target created meanwhile is an error.
+		if err := o.FS.Rename(ctx, j.tmpDir, o.Dir); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("target %s appeared during the import; nothing was published: %w", o.Dir, err)
+			}
+			return fmt.Errorf("publish %s: %w", o.Dir, err)
+		}
+		return nil
+	}
+	if err := warehouse.ReplaceDir(ctx, o.FS, j.tmpDir, o.Dir); err != nil {
+		if errors.Is(err, warehouse.ErrOldCopyLeft) {
+			o.Log.Warn("published, but the previous version could not be removed", "err", err)
+			return nil
+		}
+		return fmt.Errorf("publish %s: %w", o.Dir, err)
+	}
+	return nil
+}
+
+func (j *importJob) appendFiles(ctx context.Context, m *Manifest) error {
+	o := j.opts
+	if err := o.FS.MkdirAll(ctx, o.Dir); err != nil {
+		return err
+	}
+	for _, f := range m.Files {
+		dst := path.Join(o.Dir, f.Path)
+		if err := o.FS.MkdirAll(ctx, path.Dir(dst)); err != nil {
+			return err
+		}
+		if err := o.FS.Rename(ctx, path.Join(j.tmpDir, f.Path), dst); err != nil {
+			return fmt.Errorf("append %s: %w", dst, err)
+		}
+	}
+	// Quarantine files, if any.
+	q := path.Join(j.tmpDir, "_quarantine")
+	if _, err := o.FS.Stat(ctx, q); err == nil {
+		ents, err := o.FS.ReadDir(ctx, q)
+		if err != nil {
+			return err
+		}
+		if err := o.FS.MkdirAll(ctx, path.Join(o.Dir, "_quarantine")); err != nil {
+			return err
+		}
+		for _, e := range ents {
+			if err := o.FS.Rename(ctx, path.Join(q, e.Name()), path.Join(o.Dir, "_quarantine", e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeFile(ctx context.Context, fsys warehouse.FS, name string, body []byte, overwrite bool) error {
+	w, err := fsys.Create(ctx, name, warehouse.CreateOptions{Overwrite: overwrite, SizeHint: int64(len(body))})
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if _, err := w.Write(body); err != nil {
+		return errors.Join(fmt.Errorf("write %s: %w", name, err), w.Close())
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// sweep removes temporary directories earlier imports of this target
+// left behind when they were killed. The caller holds the target's lease.
+func (j *importJob) sweep(ctx context.Context, parent, base string) error {
+	ents, err := j.opts.FS.ReadDir(ctx, parent)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasPrefix(n, tmpPrefix+base+"_") || strings.HasPrefix(n, warehouse.ReplacedPrefix+base+"-") {
+			j.opts.Log.Info("removing a stale temporary directory", "dir", path.Join(parent, n))
+			if err := j.opts.FS.RemoveAll(ctx, path.Join(parent, n)); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ReadManifest reads a published directory's manifest.
+func ReadManifest(ctx context.Context, fsys warehouse.FS, dir string) (*Manifest, error) {
+	f, err := fsys.Open(ctx, path.Join(dir, SuccessFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var m Manifest
+	if err := json.NewDecoder(f).Decode(&m); err != nil {
+		return nil, fmt.Errorf("read manifest of %s: %w", dir, err)
+	}
+	return &m, nil
+}

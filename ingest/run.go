@@ -1,0 +1,349 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hetl/hetl/ingest/source"
+	"github.com/hetl/hetl/ingest/split"
+)
+
+// Result is what an import did; it is also the _SUCCESS manifest.
+type Result = Manifest
+
+// TypePlan is one line of the --dry-run type plan.
+type TypePlan struct {
+	Column    string `json:"column"`
+	MySQLType string `json:"mysql_type"`
+	ArrowType string `json:"arrow_type"`
+	Nullable  bool   `json:"nullable"`
+	Note      string `json:"note,omitempty"`
+}
+
+// PlanReport is what --dry-run prints.
+type PlanReport struct {
+	Source        string     `json:"source"`
+	Target        string     `json:"target"`
+	Types         []TypePlan `json:"types"`
+	SplitKey      []string   `json:"split_key,omitempty"`
+	Readers       int        `json:"readers"`
+	ChunkRows     int64      `json:"chunk_rows"`
+	EstimatedRows int64      `json:"estimated_rows"`
+	Chunks        []string   `json:"chunks"`
+	Warnings      []string   `json:"warnings,omitempty"`
+}
+
+// Plan reads metadata and plans types and splits without reading rows
+// (the split walk reads key values only).
+func Plan(ctx context.Context, opts Options) (*PlanReport, error) {
+	opts.setDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	db, err := source.Open(ctx, opts.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	j := &importJob{opts: &opts, db: db, seqs: map[string]int{}}
+	if err := j.plan(ctx); err != nil {
+		return nil, err
+	}
+	rep := &PlanReport{Source: j.name, Target: opts.FS.String() + "/" + strings.TrimPrefix(opts.Dir, "/"), SplitKey: j.key.Names()}
+	for i, m := range j.maps {
+		f := j.schema.Field(i)
+		rep.Types = append(rep.Types, TypePlan{Column: m.Column.Name, MySQLType: m.Column.ColumnType, ArrowType: f.Type.String(), Nullable: f.Nullable, Note: m.Note})
+	}
+	est, chunkRows, readers, warn := j.sizing(ctx)
+	rep.EstimatedRows, rep.ChunkRows, rep.Readers, rep.Warnings = est, chunkRows, readers, warn
+	chunks := make(chan split.Chunk, 16)
+	errc := make(chan error, 1)
+	go func() { errc <- j.chunks(ctx, chunkRows, readers, chunks) }()
+	for c := range chunks {
+		rep.Chunks = append(rep.Chunks, c.Desc)
+	}
+	if err := <-errc; err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// sizing decides readers and rows per chunk from the row estimate.
+func (j *importJob) sizing(ctx context.Context) (est, chunkRows int64, readers int, warnings []string) {
+	readers = j.opts.Mappers
+	if len(j.key.Columns) == 0 && j.opts.BoundaryQuery == "" {
+		if readers > 1 {
+			warnings = append(warnings, fmt.Sprintf("%s has no primary key or unique NOT NULL key and no --split-by was given: reading with one reader", j.name))
+		}
+		readers = 1
+	}
+	if j.table != nil {
+		est = j.table.EstimatedRows
+		// InnoDB's estimate can be far off or zero for young tables;
+		// an exact count is cheap when the estimate is small.
+		if est < 1_000_000 {
+			q := "SELECT COUNT(*) FROM " + j.from
+			if j.opts.Where != "" {
+				q += " WHERE " + j.opts.Where
+			}
+			var n int64
+			if err := j.db.QueryRowContext(ctx, q).Scan(&n); err == nil {
+				est = n
+			}
+		}
+	}
+	chunkRows = j.opts.ChunkRows
+	if chunkRows <= 0 {
+		chunkRows = max(est/int64(readers*4), 10_000)
+	}
+	return est, chunkRows, readers, warnings
+}
+
+// chunks produces the chunk queue: one chunk with one reader (Sqoop's -m 1
+// reads the table in one query), else the boundary walk or, with
+// --boundary-query, even ranges between its MIN and MAX.
+func (j *importJob) chunks(ctx context.Context, chunkRows int64, readers int, out chan<- split.Chunk) error {
+	if readers == 1 && j.opts.ChunkRows <= 0 {
+		out <- split.Whole()
+		close(out)
+		return nil
+	}
+	if j.opts.BoundaryQuery != "" {
+		return split.Even(ctx, j.db, j.key, j.opts.BoundaryQuery, readers*4, out)
+	}
+	return split.Walk(ctx, j.db, j.key, split.Options{From: j.from, Where: j.opts.Where, ChunkRows: chunkRows}, out)
+}
+
+// Run imports. Nothing is visible at the target until every chunk is
+// written (and validated, with --validate); then the directory is
+// published in one step with its _SUCCESS manifest.
+func Run(ctx context.Context, opts Options) (*Manifest, error) {
+	opts.setDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	started := time.Now()
+	if opts.RunID == "" {
+		opts.RunID = NewRunID(started)
+	}
+	log := opts.Log
+	db, err := source.Open(ctx, opts.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(opts.Mappers + 3)
+	j := &importJob{opts: &opts, db: db, seqs: map[string]int{}}
+	if err := j.plan(ctx); err != nil {
+		return nil, err
+	}
+	log = log.With("table", j.name, "run", opts.RunID)
+
+	// The target: Sqoop's rule, checked before reading anything.
+	exists, err := j.exists(ctx, opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("check target %s: %w", opts.Dir, err)
+	}
+	if exists && opts.Mode == TargetMustNotExist {
+		return nil, fmt.Errorf("target %s already exists: use --delete-target-dir to replace it or --append to add to it", opts.Dir)
+	}
+	parent, base := path.Dir(strings.TrimSuffix(opts.Dir, "/")), path.Base(opts.Dir)
+	if err := opts.FS.MkdirAll(ctx, parent); err != nil {
+		return nil, fmt.Errorf("create %s: %w", parent, err)
+	}
+	if err := j.sweep(ctx, parent, base); err != nil {
+		log.Warn("could not sweep stale temporary directories", "err", err)
+	}
+	j.tmpDir = path.Join(parent, tmpPrefix+base+"_"+opts.RunID)
+	if err := opts.FS.MkdirAll(ctx, j.tmpDir); err != nil {
+		return nil, fmt.Errorf("create %s: %w", j.tmpDir, err)
+	}
+	published := false
+	defer func() {
+		if !published {
+			// Nothing half-written stays behind; the target is untouched.
+			if err := opts.FS.RemoveAll(context.WithoutCancel(ctx), j.tmpDir); err != nil {
+				log.Warn("could not remove temporary directory", "dir", j.tmpDir, "err", err)
+			}
+		}
+	}()
+
+	est, chunkRows, readersN, warnings := j.sizing(ctx)
+	for _, w := range warnings {
+		log.Warn(w)
+	}
+	engine := ""
+	if j.table != nil {
+		engine = j.table.Engine
+	}
+	readers, snap, err := openReaders(ctx, db, readersN, j.table, engine, opts.Embedded, opts.Query != "")
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, r := range readers {
+			_ = r.close()
+		}
+	}()
+	if snap.Consistent {
+		log.Info("readers share one consistent snapshot", "method", snap.Method, "readers", len(readers), "binlog_file", snap.BinlogFile, "binlog_pos", snap.BinlogPos)
+	} else {
+		log.Warn("readers do not share one provable snapshot", "method", snap.Method, "why", snap.Why)
+	}
+	if opts.Progress != nil {
+		opts.Progress.Start(j.name, est)
+		defer opts.Progress.Done()
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	queue := make(chan split.Chunk, readersN*2)
+	var walkErr error
+	var walkWG sync.WaitGroup
+	walkWG.Add(1)
+	go func() {
+		defer walkWG.Done()
+		if err := j.chunks(ctx, chunkRows, readersN, queue); err != nil {
+			walkErr = err
+			cancel(err)
+		}
+	}()
+
+	var (
+		mu       sync.Mutex
+		files    []fileResult
+		stats    chunkStats
+		rereads  []int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for i, r := range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range queue {
+				res, reread, err := j.runChunk(ctx, r, c, i)
+				mu.Lock()
+				if err != nil {
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					cancel(err)
+					// Drain so the walk can finish.
+					for range queue {
+					}
+					return
+				}
+				files = append(files, res.files...)
+				stats.add(res)
+				if reread {
+					rereads = append(rereads, c.ID)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	walkWG.Wait()
+	if firstErr == nil && walkErr != nil {
+		firstErr = walkErr
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	sort.Ints(rereads)
+	snap.RereadChunks = rereads
+	if len(rereads) > 0 {
+		snap.Consistent = false
+		snap.Why = fmt.Sprintf("chunks %v were re-read on new connections after dropped ones", rereads)
+	}
+	sort.Slice(files, func(a, b int) bool { return files[a].Path < files[b].Path })
+
+	m := j.manifest(started, files, stats, snap)
+	if opts.Validate {
+		if err := j.validate(ctx, readers[0], m, stats); err != nil {
+			return nil, err
+		}
+		m.Validated = true
+		log.Info("validated", "rows", m.Checksum.Rows, "crc32_sum", m.Checksum.Sum)
+	}
+	for _, r := range readers {
+		_ = r.close()
+	}
+	m.FinishedAt = time.Now().UTC()
+	m.Seconds = m.FinishedAt.Sub(started).Seconds()
+	if err := j.publish(ctx, m); err != nil {
+		return nil, err
+	}
+	published = true
+	return m, nil
+}
+
+// chunkStats sums what chunks reported.
+type chunkStats struct {
+	rows, bytes, zeros, quarantined int64
+	quarRows                        int64
+	quarSum                         uint64
+}
+
+func (s *chunkStats) add(r chunkResult) {
+	s.rows += r.rows
+	s.bytes += r.bytes
+	s.zeros += r.zeros
+	s.quarantined += r.quarantined
+	s.quarRows += r.quarHash.Rows
+	s.quarSum += r.quarHash.Sum
+}
+
+type chunkResult struct {
+	files                           []fileResult
+	rows, bytes, zeros, quarantined int64
+	quarHash                        rowHasher
+}
+
+// runChunk reads a chunk, re-reading it on a new connection (bounded) when
+// the connection breaks; a failed attempt's files are removed first, so
+// no row is written twice.
+func (j *importJob) runChunk(ctx context.Context, r *reader, c split.Chunk, readerID int) (chunkResult, bool, error) {
+	reread := false
+	for attempt := 0; ; attempt++ {
+		sink := newChunkSink(j, c.ID, attempt)
+		err := j.readChunk(ctx, r, c, sink)
+		if err == nil {
+			res := chunkResult{files: sink.files, rows: sink.rows, bytes: sink.bytes, zeros: sink.zeros, quarHash: sink.hasher}
+			if sink.quar != nil {
+				res.quarantined = sink.quar.rows
+			}
+			return res, reread, nil
+		}
+		if aerr := sink.abort(context.WithoutCancel(ctx)); aerr != nil {
+			return chunkResult{}, false, errors.Join(err, fmt.Errorf("remove files of failed chunk %d: %w", c.ID, aerr))
+		}
+		if !retryable(err) || attempt >= j.opts.MaxRetries || ctx.Err() != nil {
+			return chunkResult{}, false, err
+		}
+		j.opts.Log.Warn("connection lost mid-chunk; re-reading the chunk on a new connection",
+			"chunk", c.ID, "range", c.Desc, "reader", readerID, "attempt", attempt+1, "err", err)
+		if j.opts.Progress != nil {
+			j.opts.Progress.Add(-sink.rows, -sink.bytes)
+		}
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		if err := j.reopen(ctx, r); err != nil {
+			return chunkResult{}, false, fmt.Errorf("reconnect after a dropped connection: %w", err)
+		}
+		reread = true
+	}
+}
+
+var _ = sql.ErrNoRows
