@@ -126,7 +126,30 @@ func (j *importJob) publish(ctx context.Context, m *Manifest) error {
 		if err := writeFile(ctx, o.FS, path.Join(o.Dir, "_hetl", "manifests", m.RunID+".json"), body, false); err != nil {
 			return err
 		}
-		if err := writeFile(ctx, o.FS, path.Join(o.Dir, SuccessFile), body, true); err != nil {
+		// _SUCCESS describes the whole directory: earlier runs' files
+		// plus this run's.
+		whole := *m
+		if prev, err := ReadManifest(ctx, o.FS, o.Dir); err == nil {
+			whole.Files = append(append([]ManifestFile(nil), prev.Files...), m.Files...)
+			whole.Rows += prev.Rows
+			whole.Bytes += prev.Bytes
+			whole.Quarantined += prev.Quarantined
+			whole.Checksum.Rows += prev.Checksum.Rows
+			whole.Checksum.Sum += prev.Checksum.Sum
+			whole.Validated = m.Validated && prev.Validated
+			for i := range whole.Columns {
+				if i < len(prev.Columns) && prev.Columns[i].Name == whole.Columns[i].Name {
+					whole.Columns[i].Nulls += prev.Columns[i].Nulls
+				}
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("read the manifest being appended to: %w", err)
+		}
+		all, err := json.MarshalIndent(&whole, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := writeFile(ctx, o.FS, path.Join(o.Dir, SuccessFile), all, true); err != nil {
 			return err
 		}
 		return o.FS.RemoveAll(ctx, j.tmpDir)

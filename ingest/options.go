@@ -8,8 +8,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/hetl/hetl/ingest/format"
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/hetl/hetl/ingest/format"
 
 	"github.com/hetl/hetl/ingest/typemap"
 	"github.com/hetl/hetl/warehouse"

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -153,6 +154,18 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	}
 	if exists && opts.Mode == TargetMustNotExist {
 		return nil, fmt.Errorf("target %s already exists: use --delete-target-dir to replace it or --append to add to it", opts.Dir)
+	}
+	if exists && opts.Mode == TargetAppend {
+		prev, err := ReadManifest(ctx, opts.FS, opts.Dir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("read the manifest of %s: %w", opts.Dir, err)
+		}
+		if prev != nil && prev.SchemaFingerprint != Fingerprint(j.outSchema) {
+			return nil, fmt.Errorf("--append to %s: the table's schema changed since it was written (fingerprint %s, now %s); import with --delete-target-dir", opts.Dir, prev.SchemaFingerprint, Fingerprint(j.outSchema))
+		}
+		if prev != nil && prev.Format != string(opts.Format) {
+			return nil, fmt.Errorf("--append to %s: it holds %s files, not %s", opts.Dir, prev.Format, opts.Format)
+		}
 	}
 	parent, base := path.Dir(strings.TrimSuffix(opts.Dir, "/")), path.Base(opts.Dir)
 	if err := opts.FS.MkdirAll(ctx, parent); err != nil {

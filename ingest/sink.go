@@ -262,10 +262,11 @@ type asyncWriter struct {
 }
 
 func newAsyncWriter(job *importJob) *asyncWriter {
-	w := &asyncWriter{job: job, reqs: make(chan func() error, 2), done: make(chan error, 1)}
+	reqs := make(chan func() error, 2)
+	w := &asyncWriter{job: job, reqs: reqs, done: make(chan error, 1)}
 	go func() {
 		var first error
-		for fn := range w.reqs {
+		for fn := range reqs {
 			if first == nil {
 				first = fn()
 			}
