@@ -117,9 +117,9 @@ func TestSplits(t *testing.T) {
 	)
 	tests := []struct {
 		name, table, query, where, columns, splitBy, sel string
-		mappers                                        int
-		chunkRows                                      int64
-		minChunks                                      int
+		mappers                                          int
+		chunkRows                                        int64
+		minChunks                                        int
 	}{
 		{name: "skewed", table: "skewed", sel: "SELECT id, v FROM skewed", mappers: 3, chunkRows: 500, minChunks: 10},
 		{name: "ci collation", table: "ci", sel: "SELECT k, v FROM ci", mappers: 2, chunkRows: 100, minChunks: 30},

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make demo: hetl's main job on embedded defaults, needing no servers.
-# Today hetl is its foundation (binary, configuration, warehouse filesystem,
-# metastore); the demo grows with every capability — next: seeding an
-# embedded MySQL-compatible server and importing its tables (see the issues).
+# It seeds an embedded MySQL-compatible server with the demo data set and
+# imports it, like Sqoop would, into a local Parquet warehouse (events by
+# hour, personal data protected). The demo grows with every capability.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HETL=${HETL:-bin/hetl}
@@ -34,6 +34,15 @@ if "$HETL" config check --config "$DEMO_DIR/typo.yaml"; then
 	echo "demo: expected the typo to be refused" >&2
 	exit 1
 fi
+
+say "seed the embedded server and import users, devices and events (events by hour)"
+rm -rf "$DEMO_DIR/warehouse"
+"$HETL" demo run --config "$DEMO_DIR/hetl.yaml" --rows "${DEMO_ROWS:-20000}" --hours 24 --warehouse-dir "$DEMO_DIR/warehouse"
+
+say "the warehouse: Hive-style hourly partitions of events, each table with a _SUCCESS manifest"
+find "$DEMO_DIR/warehouse/events" -maxdepth 2 -name 'hr=*' | sort | head -n 5
+echo "..."
+head -c 600 "$DEMO_DIR/warehouse/events/_SUCCESS"; echo " ..."
 
 say "done"
 echo "Next: 'hetl --help', docs/configuration.md, and 'make test' for the full suite against real servers."

@@ -155,7 +155,7 @@ Configuration comes from hetl.yaml (see docs/configuration.md); every command ta
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newVersionCommand(), newConfigCommand(g), newDocsCommand(), newCompletionCommand())
-	root.AddCommand(newImportCommand(g))
+	root.AddCommand(newImportCommand(g), newDemoCommand(g))
 	// Unknown subcommands and bad arguments are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
