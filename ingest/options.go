@@ -211,6 +211,9 @@ func (o *Options) validate() error {
 	}
 	switch o.Format {
 	case format.Parquet, format.Text, format.Avro:
+		if err := format.Supported(o.Format); err != nil {
+			errs = append(errs, err)
+		}
 	default:
 		errs = append(errs, fmt.Errorf("unknown output format %q", o.Format))
 	}

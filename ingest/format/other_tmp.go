@@ -9,7 +9,15 @@ import (
 	"github.com/hetl/hetl/warehouse"
 )
 
-// newOtherWriter dispatches to the text and Avro writers (being written).
+// Supported says whether this build can write the format. The text and
+// Avro writers are not in this build yet.
+func Supported(f Format) error {
+	if f == Parquet {
+		return nil
+	}
+	return fmt.Errorf("%s output is not available in this build yet; use Parquet (the default)", f)
+}
+
 func newOtherWriter(ctx context.Context, fsys warehouse.FS, name string, f Format, schema *arrow.Schema, opts Options) (Writer, error) {
-	return nil, fmt.Errorf("%s output is not available in this build", f)
+	return nil, Supported(f)
 }
