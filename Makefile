@@ -5,7 +5,7 @@ BIN := bin/hetl
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/hetl/hetl/cmd/hetl/command.version=$(VERSION)
 
-.PHONY: all build demo test test-short vet fmt fmt-check docs generate \
+.PHONY: all build demo test test-short vet fmt fmt-check docs generate bench bench-import \
 	cluster-up cluster-down cluster-status
 
 all: build
@@ -21,6 +21,12 @@ test: ## Run every test against real MariaDB, HDFS, YARN and HBase (started and 
 
 test-short: ## Unit tests only; tests that need servers skip unless HETL_REQUIRE_CLUSTER=1.
 	$(GO) test ./...
+
+bench: ## Go benchmarks (speed and memory targets live here, never in tests).
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+bench-import: ## hetl import vs a bare Go drain of the same MariaDB table (BENCH_ROWS, default 2M); see docs/performance.md.
+	@bash scripts/bench-import.sh
 
 vet:
 	$(GO) vet ./...

@@ -87,7 +87,7 @@ func (j *importJob) formatOptions() format.Options {
 // rowGroupBytes keeps the buffered row groups of all open writers within
 // a memory budget: readers × open partitions × row group.
 func (j *importJob) rowGroupBytes() int64 {
-	const budget = 192 << 20
+	const budget = 96 << 20
 	rg := j.opts.RowGroupBytes
 	if rg <= 0 {
 		rg = format.DefaultRowGroupBytes
