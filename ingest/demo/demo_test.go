@@ -31,25 +31,7 @@ func startEmbedded(t *testing.T) (*Embedded, *sql.DB) {
 
 func tableDigest(t *testing.T, db *sql.DB, table string) string {
 	t.Helper()
-	rows, err := db.Query("SELECT * FROM " + table + " ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	raw := make([]sql.RawBytes, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
-	h := sha256.New()
-	for rows.Next() {
-		rows.Scan(ptrs...)
-		for _, b := range raw {
-			fmt.Fprintf(h, "%q|", b)
-		}
-	}
-	return fmt.Sprintf("%x", h.Sum(nil))
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(dump(t, db, "SELECT * FROM "+table+" ORDER BY id"))))
 }
 
 func TestEmbeddedRequiresPassword(t *testing.T) {
