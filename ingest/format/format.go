@@ -110,8 +110,19 @@ func NewWriter(ctx context.Context, fsys warehouse.FS, name string, f Format, sc
 	switch f {
 	case Parquet:
 		return newParquetWriter(ctx, fsys, name, schema, opts)
-	case Text, Avro:
-		return newOtherWriter(ctx, fsys, name, f, schema, opts)
+	case Text:
+		return newTextWriter(ctx, fsys, name, schema, opts)
+	case Avro:
+		return newAvroWriter(ctx, fsys, name, schema, opts)
 	}
 	return nil, fmt.Errorf("unknown output format %q", f)
+}
+
+// Supported says whether the format can be written.
+func Supported(f Format) error {
+	switch f {
+	case Parquet, Text, Avro:
+		return nil
+	}
+	return fmt.Errorf("unknown output format %q", f)
 }
