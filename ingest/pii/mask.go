@@ -2,20 +2,35 @@ package pii
 
 import (
 	"net/netip"
-	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
-// MaskValue protects a value by its format: an email keeps its domain, an IP
-// address its network (/24 for IPv4, /48 for IPv6), a phone number its last
-// two digits; anything else keeps its first character.
+// minPhoneDigits tells a phone number from a short number such as a
+// quantity or a year.
+const minPhoneDigits = 7
+
+// MaskValue protects a value by its format, without a key:
+//
+//   - an email keeps its domain: "alice@example.com" → "*@example.com";
+//   - an IPv4 address keeps its /24: "192.168.7.42" → "192.168.7.0/24";
+//   - an IPv6 address keeps its /48 in canonical form:
+//     "2001:db8:1234:5678::1" → "2001:db8:1234::/48"; an IPv4-mapped
+//     address is treated as IPv4;
+//   - a phone number (digits, spaces, '+', '-', parentheses, at least 7
+//     digits) keeps its last two digits and its separators:
+//     "+1 (555) 123-4567" → "+* (***) ***-**67";
+//   - anything else keeps its first character, and every other character
+//     becomes '*': "Alice" → "A****". The empty string stays empty.
+//
+// (It is not called Mask because that name is the Action.)
 func MaskValue(v string) string {
 	if v == "" {
 		return ""
 	}
-	if at := strings.LastIndexByte(v, '@'); at > 0 && at < len(v)-1 && !strings.ContainsAny(v, " \t") {
-		return "*@" + v[at+1:]
+	if m, ok := maskEmail(v); ok {
+		return m
 	}
 	if a, err := netip.ParseAddr(v); err == nil {
 		return maskAddr(a)
@@ -23,93 +38,79 @@ func MaskValue(v string) string {
 	if isPhone(v) {
 		return maskPhone(v)
 	}
-	_, n := utf8.DecodeRuneInString(v)
-	return v[:n] + strings.Repeat("*", utf8.RuneCountInString(v[n:]))
+	return maskGeneric(v)
+}
+
+// maskEmail keeps the domain. A value with '@' first or last, or with
+// spaces, is not an email and falls back to the generic mask.
+func maskEmail(v string) (string, bool) {
+	at := strings.LastIndexByte(v, '@')
+	if at <= 0 || at == len(v)-1 || strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+		return "", false
+	}
+	return "*@" + v[at+1:], true
 }
 
 func maskAddr(a netip.Addr) string {
 	a = a.Unmap()
+	bits := 48
 	if a.Is4() {
-		p, _ := a.Prefix(24)
-		return p.String()
+		bits = 24
 	}
-	p, _ := a.WithZone("").Prefix(48)
+	// Prefix drops any zone and cannot fail for these lengths.
+	p, _ := a.Prefix(bits)
 	return p.String()
 }
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 func isPhone(v string) bool {
 	digits := 0
 	for _, r := range v {
 		switch {
-		case r >= '0' && r <= '9':
+		case isDigit(r):
 			digits++
-		case r == ' ' || r == '+' || r == '-' || r == '(' || r == ')' || r == '.':
+		case r == ' ' || r == '+' || r == '-' || r == '(' || r == ')':
 		default:
 			return false
 		}
 	}
-	return digits >= 7
+	return digits >= minPhoneDigits
 }
 
 func maskPhone(v string) string {
-	total := 0
+	keepFrom := -2 // digits before the last two become '*'
 	for _, r := range v {
-		if r >= '0' && r <= '9' {
-			total++
+		if isDigit(r) {
+			keepFrom++
 		}
 	}
 	var b strings.Builder
+	b.Grow(len(v))
 	seen := 0
 	for _, r := range v {
-		if r >= '0' && r <= '9' {
-			seen++
-			if seen <= total-2 {
-				b.WriteByte('*')
-				continue
+		if isDigit(r) {
+			if seen < keepFrom {
+				r = '*'
 			}
+			seen++
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
 }
 
-// Patterns for scrubbing free text. IPv4 must not be part of a longer
-// dotted number (versions like 1.2.3.4.5) or a word.
-var (
-	emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
-	ipv4RE  = regexp.MustCompile(`(?:^|[^0-9.])((?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3})(?:$|[^0-9.]|\.(?:$|[^0-9]))`)
-	ipv6RE  = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}`)
-)
-
-// ScrubText replaces emails and IP addresses inside free text: with their
-// keyed hash ("<h:first 16 hex>") for Hash, or their mask for Mask.
-func (k Key) ScrubText(v string, action Action) string {
-	replace := func(s string) string {
-		if action == Mask {
-			return MaskValue(s)
-		}
-		return "<h:" + k.HashString(s)[:16] + ">"
+// maskGeneric keeps the first character and stars the rest, one '*' per
+// character so the length stays visible but nothing else.
+func maskGeneric(v string) string {
+	r, n := utf8.DecodeRuneInString(v)
+	if r == utf8.RuneError && n == 1 {
+		// Invalid UTF-8 (binary input) must not reach a utf8 column.
+		r = '*'
 	}
-	v = emailRE.ReplaceAllStringFunc(v, replace)
-	v = replaceSubmatch(ipv4RE, v, replace)
-	v = ipv6RE.ReplaceAllStringFunc(v, func(s string) string {
-		if a, err := netip.ParseAddr(s); err == nil && a.Is6() {
-			return replace(s)
-		}
-		return s
-	})
-	return v
-}
-
-// replaceSubmatch replaces only group 1 of each match.
-func replaceSubmatch(re *regexp.Regexp, s string, fn func(string) string) string {
 	var b strings.Builder
-	last := 0
-	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
-		b.WriteString(s[last:m[2]])
-		b.WriteString(fn(s[m[2]:m[3]]))
-		last = m[3]
-	}
-	b.WriteString(s[last:])
+	b.Grow(len(v))
+	b.WriteRune(r)
+	b.WriteString(strings.Repeat("*", utf8.RuneCountInString(v[n:])))
 	return b.String()
 }

@@ -8,7 +8,7 @@ import (
 // Action is what a rule does to its column.
 type Action string
 
-// The actions.
+// The actions a --pii rule can name.
 const (
 	Hash  Action = "hash"
 	Mask  Action = "mask"
@@ -16,8 +16,19 @@ const (
 	Scrub Action = "scrub"
 )
 
+// allowed is spelled out once so every error lists the same choices.
+const allowed = "hash, mask, drop or scrub"
+
 // NeedsKey reports whether the action uses the HMAC key.
 func (a Action) NeedsKey() bool { return a == Hash || a == Scrub }
+
+func (a Action) valid() bool {
+	switch a {
+	case Hash, Mask, Drop, Scrub:
+		return true
+	}
+	return false
+}
 
 // Rule protects one column.
 type Rule struct {
@@ -25,39 +36,42 @@ type Rule struct {
 	Action Action
 }
 
-// ParseRule parses "column=action".
+// String is the rule as it is written on the command line, "col=action".
+func (r Rule) String() string { return r.Column + "=" + string(r.Action) }
+
+// ParseRule parses "column=action". The action is case-insensitive.
 func ParseRule(s string) (Rule, error) {
 	col, act, ok := strings.Cut(s, "=")
-	col = strings.TrimSpace(col)
 	if !ok {
-		return Rule{}, fmt.Errorf("--pii %q: want COLUMN=hash|mask|drop|scrub", s)
+		return Rule{}, fmt.Errorf("--pii %q: missing '=': want COLUMN=ACTION with ACTION one of %s", s, allowed)
 	}
+	col = strings.TrimSpace(col)
 	if col == "" {
 		return Rule{}, fmt.Errorf("--pii %q: empty column name", s)
 	}
-	switch a := Action(strings.ToLower(strings.TrimSpace(act))); a {
-	case Hash, Mask, Drop, Scrub:
-		return Rule{Column: col, Action: a}, nil
+	a := Action(strings.ToLower(strings.TrimSpace(act)))
+	if !a.valid() {
+		return Rule{}, fmt.Errorf("--pii %q: unknown action %q: want %s", s, strings.TrimSpace(act), allowed)
 	}
-	return Rule{}, fmt.Errorf("--pii %q: unknown action %q: want hash, mask, drop or scrub", s, act)
+	return Rule{Column: col, Action: a}, nil
 }
 
-// ParseRules parses every rule and rejects a column named twice (MySQL
-// column names are case-insensitive).
+// ParseRules parses every spec and rejects a column named twice, ignoring
+// case as MySQL does for column names.
 func ParseRules(specs []string) ([]Rule, error) {
-	seen := map[string]bool{}
-	var out []Rule
+	first := make(map[string]Rule, len(specs))
+	rules := make([]Rule, 0, len(specs))
 	for _, s := range specs {
 		r, err := ParseRule(s)
 		if err != nil {
 			return nil, err
 		}
 		k := strings.ToLower(r.Column)
-		if seen[k] {
-			return nil, fmt.Errorf("--pii: column %s has two rules", r.Column)
+		if prev, dup := first[k]; dup {
+			return nil, fmt.Errorf("--pii %s: column %s already has a rule (--pii %s)", r, r.Column, prev)
 		}
-		seen[k] = true
-		out = append(out, r)
+		first[k] = r
+		rules = append(rules, r)
 	}
-	return out, nil
+	return rules, nil
 }

@@ -1,0 +1,166 @@
+package pii
+
+import (
+	"cmp"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Candidate patterns for ScrubText. Go's regexp has no look-around, so the
+// patterns only find candidates; boundaries and validity are checked in
+// code, with netip deciding what is an address.
+var (
+	// The local part is a dot-atom (no leading, trailing or doubled
+	// dots), so "see...bob@x.org" finds "bob@x.org", which hashes the
+	// same as in a hashed email column.
+	emailRE = regexp.MustCompile(`[\p{L}\p{N}_%+\-]+(?:\.[\p{L}\p{N}_%+\-]+)*@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+`)
+	ipv4RE  = regexp.MustCompile(`[0-9]{1,3}(?:\.[0-9]{1,3}){3}`)
+	// A run of hex digits, colons and dots holding at least two colons
+	// (the dots allow an embedded IPv4 as in ::ffff:10.1.2.3).
+	ipv6RE = regexp.MustCompile(`[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*`)
+)
+
+// scrubHashHex is how much of the hash a finding keeps: enough to join on,
+// short enough to keep the text readable.
+const scrubHashHex = 16
+
+// ScrubText replaces the emails, IPv4 and IPv6 addresses found inside
+// free text and keeps the rest. With Mask each finding becomes its
+// MaskValue; with any other action (Hash, Scrub) it becomes
+// "<h:" + the first 16 hex characters of its keyed hash + ">", which needs
+// a valid key.
+//
+// An IPv4 address must stand alone: version numbers such as "1.2.3" or
+// "10.0.0.1.5" and words such as "v1.2.3.4" are left as they are, while a
+// sentence's closing period or a ":port" do not stop a match. The
+// unspecified addresses "::" and "0.0.0.0" identify no one and are kept.
+func (k Key) ScrubText(v string, action Action) string {
+	spans := findPII(v)
+	if len(spans) == 0 {
+		return v
+	}
+	var h *hasher
+	var b strings.Builder
+	b.Grow(len(v) + len(spans)*(scrubHashHex+4))
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(v[last:sp.start])
+		found := v[sp.start:sp.end]
+		if action == Mask {
+			b.WriteString(MaskValue(found))
+		} else {
+			if h == nil {
+				h = k.newHasher()
+			}
+			b.WriteString("<h:")
+			b.Write(h.hexSum(found)[:scrubHashHex])
+			b.WriteByte('>')
+		}
+		last = sp.end
+	}
+	b.WriteString(v[last:])
+	return b.String()
+}
+
+type span struct{ start, end int }
+
+// findPII returns the non-overlapping spans of emails and addresses in v,
+// in order. Where two overlap the one starting first wins, so an email
+// whose domain is an IP address, or an IPv6 address with an embedded
+// IPv4, is replaced whole.
+func findPII(v string) []span {
+	var spans []span
+	// Each pattern needs one character; skipping a regexp on text without
+	// it keeps plain log lines cheap.
+	if strings.IndexByte(v, '@') >= 0 {
+		for _, m := range emailRE.FindAllStringIndex(v, -1) {
+			spans = append(spans, span{m[0], m[1]})
+		}
+	}
+	if strings.IndexByte(v, ':') >= 0 {
+		for _, m := range ipv6RE.FindAllStringIndex(v, -1) {
+			if sp, ok := ipv6At(v, m[0], m[1]); ok {
+				spans = append(spans, sp)
+			}
+		}
+	}
+	if strings.IndexByte(v, '.') >= 0 {
+		for _, m := range ipv4RE.FindAllStringIndex(v, -1) {
+			if ipv4At(v, m[0], m[1]) {
+				spans = append(spans, span{m[0], m[1]})
+			}
+		}
+	}
+	if len(spans) < 2 {
+		return spans
+	}
+	slices.SortFunc(spans, func(a, b span) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
+	})
+	out := spans[:1]
+	for _, sp := range spans[1:] {
+		if sp.start >= out[len(out)-1].end {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// ipv4At reports whether v[s:e], a dotted quad, is an address standing
+// alone rather than part of a word or of a longer dotted number.
+func ipv4At(v string, s, e int) bool {
+	if s > 0 {
+		r, n := utf8.DecodeLastRuneInString(v[:s])
+		if isWordRune(r) {
+			return false
+		}
+		if r == '.' {
+			if r2, _ := utf8.DecodeLastRuneInString(v[:s-n]); isDigit(r2) {
+				return false
+			}
+		}
+	}
+	if e < len(v) {
+		r, n := utf8.DecodeRuneInString(v[e:])
+		if isWordRune(r) {
+			return false
+		}
+		if r == '.' {
+			if r2, _ := utf8.DecodeRuneInString(v[e+n:]); isDigit(r2) {
+				return false
+			}
+		}
+	}
+	a, err := netip.ParseAddr(v[s:e])
+	return err == nil && !a.IsUnspecified()
+}
+
+// ipv6At checks a candidate run v[s:e]. A run ending in '.' or ':' (end of
+// a sentence, "addr: message") is retried without that character.
+func ipv6At(v string, s, e int) (span, bool) {
+	a, err := netip.ParseAddr(v[s:e])
+	if err != nil && (v[e-1] == '.' || v[e-1] == ':') {
+		e--
+		a, err = netip.ParseAddr(v[s:e])
+	}
+	if err != nil || a.IsUnspecified() {
+		return span{}, false
+	}
+	// Hex letters are word characters, so "std::vector" must not give
+	// "d::" even though that parses.
+	if r, _ := utf8.DecodeLastRuneInString(v[:s]); s > 0 && isWordRune(r) {
+		return span{}, false
+	}
+	if r, _ := utf8.DecodeRuneInString(v[e:]); e < len(v) && isWordRune(r) {
+		return span{}, false
+	}
+	return span{s, e}, true
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
