@@ -220,6 +220,9 @@ func (o *Options) validate() error {
 	if o.Format == format.Text && (o.Codec == format.Snappy || o.Codec == format.Zstd) {
 		errs = append(errs, fmt.Errorf("--as-textfile supports --compression-codec gzip or none, not %s", o.Codec))
 	}
+	if o.Validate && o.Format != format.Parquet {
+		errs = append(errs, fmt.Errorf("--validate reads the files back and supports Parquet output; drop --validate or use --as-parquetfile"))
+	}
 	if o.Mappers > 64 {
 		errs = append(errs, fmt.Errorf("-m %d: at most 64 readers", o.Mappers))
 	}
