@@ -6,13 +6,16 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -32,6 +35,9 @@ realistic skew, late-arriving rows, duplicates, bad rows and injected anomalies 
 database or in an embedded MySQL-compatible server, and runs the demo import.`,
 		Example: `  # seed a real MySQL database
   hetl demo seed --connect mysql://etl@db:3306/demo --password-file ~/.pw --rows 100000 --hours 24
+
+  # no MySQL needed: seed an embedded server and keep it serving until Ctrl-C
+  hetl demo seed --embedded --rows 2000 --hours 3 --keep-running
 
   # seed the embedded server and import everything into ./.hetl/demo/warehouse
   hetl demo run --rows 20000 --hours 24`,
@@ -85,119 +91,209 @@ func newDemoSeedCommand(g *globalOptions) *cobra.Command {
 		Use:   "seed",
 		Short: "Create the demo tables (users, devices, events) in MySQL or an embedded server",
 		Long: `seed drops and creates the demo tables users, devices and events in the database of
---connect (or a named --connection), or in an embedded MySQL-compatible server with
---embedded. The same --seed gives the same rows.
+--connect (or of a named --connection), or in an embedded MySQL-compatible server with
+--embedded, and fills them. The same --seed and options give the same rows.
 
-With --embedded --keep-running the server keeps serving (until Ctrl-C) so you can point
-'hetl import' at it; its address and user are printed, its password goes to a file.`,
-		Example: `  hetl demo seed --connect mysql://root@127.0.0.1:3306/demo -P --rows 100000 --hours 48
+The data: about rows/20 users (name, email, phone, country, plan) with 1-3 devices each,
+and exactly --rows events over --hours hours from --start. Few users make most events
+(Zipf), volume follows the time of day, messages are free text that often holds an email
+or an IP address. A few percent of events arrive late, about 0.5% are duplicates and 0.5%
+are broken (unknown user, negative or missing latency, empty event type, malformed IP).
+Two anomalies are injected: a 10-minute burst of failed logins from one /24 network in the
+middle hour, and a message never seen before ("kernel: segfault ...") in the last hour.
+
+The password comes from --password-file, -P, $HETL_MYSQL_PASSWORD or the named connection.
+
+--embedded serves the data from memory, on a free loopback port, to the user hetl with a
+random password; it is for trying hetl, not for data that matters (no InnoDB, no consistent
+snapshot across connections, no binlog) and slows down with size: 20,000 events take
+about 10 s, 100,000 several minutes (a real MySQL: about 3 s). The server lives only as
+long as this process: with --keep-running it keeps serving until Ctrl-C so you can point
+'hetl import' at it (its password is written to a private temporary file, never printed).
+
+A progress bar per table is shown when stderr is a terminal, log lines otherwise; a
+summary of the rows made goes to stdout.`,
+		Example: `  # a real MySQL or MariaDB database (its demo tables are replaced)
+  hetl demo seed --connect mysql://etl@127.0.0.1:3306/demo --password-file ~/.mysql-pw --rows 100000 --hours 48
+
+  # a named connection from hetl.yaml, a given week and seed
+  hetl demo seed --connection app --rows 500000 --hours 168 --start 2026-11-16T00 --seed 42
+
+  # no MySQL at all: an embedded server that serves until Ctrl-C
   hetl demo seed --embedded --rows 5000 --hours 6 --keep-running`,
 		Args: exactArgs(0),
 	}
 	o.src.AddFlags(cmd.Flags())
 	o.seed.AddFlags(cmd.Flags())
-	cmd.Flags().BoolVar(&o.embedded, "embedded", false, "use an embedded in-memory MySQL-compatible server")
-	cmd.Flags().BoolVar(&o.keepRunning, "keep-running", false, "with --embedded: keep serving until interrupted")
+	cmd.Flags().BoolVar(&o.embedded, "embedded", false, "seed an embedded in-memory MySQL-compatible server instead of --connect/--connection")
+	cmd.Flags().BoolVar(&o.keepRunning, "keep-running", false, "with --embedded: keep serving after seeding, until interrupted")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if o.embedded {
-			if o.src.connect != "" || o.src.connection != "" {
-				return usagef("give --embedded or --connect/--connection, not both")
-			}
-		} else if err := o.src.Validate(); err != nil {
+		if err := o.validate(); err != nil {
 			return err
-		}
-		if o.keepRunning && !o.embedded {
-			return usagef("--keep-running needs --embedded")
 		}
 		opts, err := o.seed.options()
 		if err != nil {
 			return err
 		}
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
-			var db *sql.DB
 			if o.embedded {
-				srv, err := demo.StartEmbedded(ctx, demo.EmbeddedOptions{})
-				if err != nil {
-					return err
-				}
-				defer srv.Close()
-				if db, err = source.Open(ctx, srv.Config()); err != nil {
-					return err
-				}
-				defer db.Close()
-				if err := seedAndReport(ctx, db, opts, cmd.ErrOrStderr(), out, e); err != nil {
-					return err
-				}
-				if !o.keepRunning {
-					fmt.Fprintln(out, "the embedded server stops with this process; use --keep-running to import from it")
-					return nil
-				}
-				pwFile, err := writeTempSecret(srv.Password())
-				if err != nil {
-					return err
-				}
-				defer os.Remove(pwFile)
-				fmt.Fprintf(out, "embedded server on %s, database %s, user %s, password in %s\n", srv.Addr(), srv.Database(), srv.User(), pwFile)
-				fmt.Fprintf(out, "try: hetl import --connect mysql://%s@%s/%s --password-file %s --table events --target-dir /tmp/events\n", srv.User(), srv.Addr(), srv.Database(), pwFile)
-				fmt.Fprintln(out, "serving until interrupted (Ctrl-C)")
-				sctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-				defer stop()
-				<-sctx.Done()
-				return nil
+				return o.runEmbedded(ctx, e, opts, cmd.ErrOrStderr(), out)
 			}
 			cfg, err := o.src.mysqlConfig(ctx, e.cfg, e.log, cmd.InOrStdin(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			if db, err = source.Open(ctx, cfg); err != nil {
+			if cfg.DBName == "" {
+				return usagef("--connect/--connection must name the database to seed")
+			}
+			db, err := source.Open(ctx, cfg)
+			if err != nil {
 				return err
 			}
 			defer db.Close()
+			e.log.Info("seeding the demo tables", "addr", cfg.Addr, "database", cfg.DBName, "user", cfg.User)
 			return seedAndReport(ctx, db, opts, cmd.ErrOrStderr(), out, e)
 		})(cmd, args)
 	}
 	return cmd
 }
 
+func (o *demoSeedOptions) validate() error {
+	n := 0
+	for _, set := range []bool{o.src.connect != "", o.src.connection != "", o.embedded} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return usagef("give exactly one of --connect, --connection and --embedded")
+	}
+	if o.embedded {
+		if o.src.username != "" || o.src.passwordFile != "" || o.src.prompt || o.src.password != "" {
+			return usagef("--embedded makes its own user and password: drop --username, --password-file, -P and --password")
+		}
+		return nil
+	}
+	if o.keepRunning {
+		return usagef("--keep-running needs --embedded")
+	}
+	return o.src.Validate()
+}
+
+func (o *demoSeedOptions) runEmbedded(ctx context.Context, e env, opts demo.SeedOptions, stderr, out io.Writer) error {
+	warnEmbeddedSize(e, opts)
+	srv, err := demo.StartEmbedded(ctx, demo.EmbeddedOptions{})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	db, err := source.Open(ctx, srv.Config())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(out, "embedded MySQL-compatible server (in memory): %s\n", srv.RedactedDSN())
+	if err := seedAndReport(ctx, db, opts, stderr, out, e); err != nil {
+		return err
+	}
+	if !o.keepRunning {
+		fmt.Fprintln(out, "the embedded server lives only as long as this process: it is gone now (use --keep-running to import from it)")
+		return nil
+	}
+	pwFile, err := writeTempSecret(srv.Password())
+	if err != nil {
+		return err
+	}
+	defer os.Remove(pwFile)
+	fmt.Fprintf(out, "embedded server on %s, database %s, user %s, password in %s\n", srv.Addr(), srv.Database(), srv.User(), pwFile)
+	fmt.Fprintf(out, "try: hetl import --connect mysql://%s@%s/%s --password-file %s --table events --target-dir /tmp/hetl-demo/events\n",
+		srv.User(), srv.Addr(), srv.Database(), pwFile)
+	fmt.Fprintln(out, "the server lives only as long as this process: serving until interrupted (Ctrl-C)")
+	sctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-sctx.Done()
+	fmt.Fprintln(out, "embedded server stopped")
+	return nil
+}
+
+// embeddedSlowRows is where seeding the embedded server starts to take
+// minutes: its inserts slow down with the table's size.
+const embeddedSlowRows = 50_000
+
+func warnEmbeddedSize(e env, opts demo.SeedOptions) {
+	if opts.Rows > embeddedSlowRows {
+		e.log.Warn("the embedded server fills tables in time growing with the square of their size: expect minutes; a real MySQL (--connect) takes seconds",
+			"rows", opts.Rows)
+	}
+}
+
+// writeTempSecret writes s to a new file only its owner can read.
 func writeTempSecret(s string) (string, error) {
 	f, err := os.CreateTemp("", "hetl-demo-password-*")
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	if err := f.Chmod(0o600); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
 	if _, err := f.WriteString(s + "\n"); err != nil {
+		os.Remove(f.Name())
 		return "", err
 	}
 	return f.Name(), nil
 }
 
-func seedAndReport(ctx context.Context, db *sql.DB, opts demo.SeedOptions, stderr, out io.Writer, e env) error {
-	var bar *importProgress
-	if isTerminal(stderr) {
-		bar = newImportProgress(stderr, e.log)
+// seedProgress shows a bar per table on a terminal, and otherwise logs a
+// line as each table is done.
+type seedProgress struct {
+	w   io.Writer
+	log *slog.Logger
+	bar *progressbar.ProgressBar
+}
+
+func (p *seedProgress) update(table string, done, total int) {
+	if !isTerminal(p.w) {
+		if done == total {
+			p.log.Info("seeded", "table", table, "rows", total)
+		}
+		return
 	}
-	current := ""
-	opts.Progress = func(table string, done, total int) {
-		if bar == nil {
-			if done == total {
-				e.log.Info("seeded", "table", table, "rows", total)
-			}
+	if done == 0 {
+		p.finish()
+		if total == 0 {
 			return
 		}
-		if table != current {
-			if current != "" {
-				bar.Done()
-			}
-			current = table
-			bar.Start("seed "+table, int64(total))
-		}
-		bar.Add(int64(done)-bar.rows, 0)
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription(fmt.Sprintf("seed %-8s", table)),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("rows"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }),
+		)
 	}
+	if p.bar != nil {
+		_ = p.bar.Set(done)
+	}
+}
+
+func (p *seedProgress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		p.bar = nil
+	}
+}
+
+func seedAndReport(ctx context.Context, db *sql.DB, opts demo.SeedOptions, stderr, out io.Writer, e env) error {
+	p := &seedProgress{w: stderr, log: e.log}
+	opts.Progress = p.update
 	started := time.Now()
 	st, err := demo.Seed(ctx, db, opts)
-	if bar != nil && current != "" {
-		bar.Done()
-	}
+	p.finish()
 	if err != nil {
 		return err
 	}
@@ -205,9 +301,10 @@ func seedAndReport(ctx context.Context, db *sql.DB, opts demo.SeedOptions, stder
 	fmt.Fprintln(tw, "TABLE\tROWS")
 	fmt.Fprintf(tw, "users\t%d\ndevices\t%d\nevents\t%d\n", st.Users, st.Devices, st.Events)
 	tw.Flush()
-	fmt.Fprintf(out, "seeded in %.1fs: %d late rows, %d duplicates, %d bad rows; anomalies: %d failed logins from %s between %s and %s, %d novel messages in the hour of %s\n",
-		time.Since(started).Seconds(), st.LateRows, st.Duplicates, st.BadRows, st.BurstRows, st.BurstNetwork,
-		st.BurstStart.Format("15:04"), st.BurstEnd.Format("15:04"), st.NovelRows, st.NovelHour.Format("2006-01-02 15:00"))
+	fmt.Fprintf(out, "seeded in %.1fs: %d late rows, %d duplicates, %d bad rows\n", time.Since(started).Seconds(), st.LateRows, st.Duplicates, st.BadRows)
+	fmt.Fprintf(out, "anomalies: %d failed logins from %s between %s and %s UTC; %d never-seen messages in the hour of %s UTC\n",
+		st.BurstRows, st.BurstNetwork, st.AnomalyWindow.Start.Format("2006-01-02 15:04"), st.AnomalyWindow.End.Format("15:04"),
+		st.NovelRows, st.NovelHour.Format("2006-01-02 15:00"))
 	return nil
 }
 
@@ -251,6 +348,7 @@ messages are scrubbed of emails and IPs.`,
 }
 
 func (o *demoRunOptions) run(ctx context.Context, e env, opts demo.SeedOptions, stderr, out io.Writer) error {
+	warnEmbeddedSize(e, opts)
 	srv, err := demo.StartEmbedded(ctx, demo.EmbeddedOptions{})
 	if err != nil {
 		return err
