@@ -141,6 +141,11 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(opts.Mappers + 3)
+	if !opts.Embedded && !source.Identify(ctx, db).HasSnapshots() {
+		// Pointed at the embedded demo server (or Dolt) without saying so:
+		// promise only what it can give.
+		opts.Embedded = true
+	}
 	j := &importJob{opts: &opts, db: db, seqs: map[string]int{}}
 	if err := j.plan(ctx); err != nil {
 		return nil, err

@@ -70,7 +70,7 @@ func openReaders(ctx context.Context, db *sql.DB, n int, table *source.Table, en
 	}
 	switch {
 	case embedded:
-		snap.Method, snap.Why = "none", "the embedded demo server has no MVCC snapshots; rows written during the import may or may not be seen"
+		snap.Method, snap.Why = "none", "the server (go-mysql-server: hetl's embedded demo server, or Dolt) has no snapshot shared across sessions; rows written during the import may or may not be seen"
 	case engine != "" && !strings.EqualFold(engine, "InnoDB"):
 		snap.Method, snap.Why = "none", fmt.Sprintf("table engine %s has no transactional snapshot", engine)
 	}
