@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -34,29 +33,58 @@ func (j *importJob) chunkQuery(c split.Chunk) string {
 
 // readChunk streams one chunk into a sink. Rows are never buffered beyond
 // one Arrow batch per open partition.
+//
+// It reads through the driver's connection, not database/sql: the driver
+// already parses numeric columns into int64/float64, and database/sql's
+// Scan would format them back into text (and copy every value) only for
+// hetl to parse them again.
 func (j *importJob) readChunk(ctx context.Context, r *reader, c split.Chunk, sink *chunkSink) error {
-	rows, err := r.conn.QueryContext(ctx, j.chunkQuery(c), c.Args...)
-	if err != nil {
-		return fmt.Errorf("chunk %d (%s): %w", c.ID, c.Desc, err)
-	}
-	defer rows.Close()
-	raw := make([]sql.RawBytes, len(j.maps))
-	ptrs := make([]any, len(raw))
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
-	vals := make([][]byte, len(raw))
-	var sinceReport, bytesSince int64
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return fmt.Errorf("chunk %d: read row: %w", c.ID, err)
+	query := j.chunkQuery(c)
+	err := r.conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("mysql driver connection %T cannot run queries", dc)
 		}
-		for i, b := range raw {
-			vals[i] = b
+		args, err := namedValues(dc, c.Args)
+		if err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, query, args)
+		if err != nil {
+			return fmt.Errorf("chunk %d (%s): %w", c.ID, c.Desc, err)
+		}
+		err = j.drain(ctx, rows, c, sink)
+		if cerr := rows.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("chunk %d (%s): %w", c.ID, c.Desc, cerr)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := sink.finish(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// drain appends every row of one chunk's result to the sink.
+func (j *importJob) drain(ctx context.Context, rows driver.Rows, c split.Chunk, sink *chunkSink) error {
+	if n := len(rows.Columns()); n != len(j.maps) {
+		return fmt.Errorf("chunk %d: the query returned %d columns, want %d", c.ID, n, len(j.maps))
+	}
+	vals := make([]driver.Value, len(j.maps))
+	var sinceReport, bytesSince int64
+	for {
+		if err := rows.Next(vals); err != nil {
+			if err == io.EOF {
+				break
+			}
+			return fmt.Errorf("chunk %d (%s): %w", c.ID, c.Desc, err)
 		}
 		key := ""
 		if j.partCol >= 0 {
-			key = j.partitionKey(vals[j.partCol])
+			key = j.partitionKey(typemap.TextOf(vals[j.partCol]))
 		}
 		p, err := sink.part(ctx, key)
 		if err != nil {
@@ -70,7 +98,11 @@ func (j *importJob) readChunk(ctx context.Context, r *reader, c split.Chunk, sin
 			if !j.quarantines(bad) {
 				return fmt.Errorf("%w (the policy is error; use --zero-dates null|quarantine or --invalid-text quarantine)", bad)
 			}
-			if err := sink.quarantineRow(ctx, vals, bad); err != nil {
+			text := make([][]byte, len(vals))
+			for i, v := range vals {
+				text[i] = typemap.TextOf(v)
+			}
+			if err := sink.quarantineRow(ctx, text, bad); err != nil {
 				return err
 			}
 			continue
@@ -87,16 +119,36 @@ func (j *importJob) readChunk(ctx context.Context, r *reader, c split.Chunk, sin
 			sinceReport, bytesSince = 0, 0
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("chunk %d (%s): %w", c.ID, c.Desc, err)
-	}
-	if err := sink.finish(ctx); err != nil {
-		return err
-	}
 	if j.opts.Progress != nil && sinceReport > 0 {
 		j.opts.Progress.Add(sinceReport, 0)
 	}
 	return nil
+}
+
+// namedValues converts a chunk's arguments as database/sql would, with
+// the driver's own converter where it has one.
+func namedValues(dc any, args []any) ([]driver.NamedValue, error) {
+	out := make([]driver.NamedValue, len(args))
+	checker, _ := dc.(driver.NamedValueChecker)
+	for i, a := range args {
+		nv := driver.NamedValue{Ordinal: i + 1, Value: a}
+		if checker != nil {
+			err := checker.CheckNamedValue(&nv)
+			if err == nil {
+				out[i] = nv
+				continue
+			}
+			if err != driver.ErrSkip {
+				return nil, fmt.Errorf("split argument %d (%T): %w", i+1, a, err)
+			}
+		}
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return nil, fmt.Errorf("split argument %d (%T): %w", i+1, a, err)
+		}
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return out, nil
 }
 
 // quarantines says whether the policy for bad's kind is quarantine.

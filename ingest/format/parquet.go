@@ -27,11 +27,16 @@ const DefaultRowGroupBytes = 128 << 20
 type parquetWriter struct {
 	file    warehouse.Writer
 	counter *countingWriter
-	fw      *pqarrow.FileWriter
+	fw      *pqarrow.FileWriter // nil until the first rows arrive
 	target  int64
 	rgBytes int64
 	rows    int64
 	closed  bool
+
+	schema *arrow.Schema
+	codec  compress.Compression
+	meta   map[string]string
+	name   string
 }
 
 func parquetCodec(c Codec) (compress.Compression, error) {
@@ -57,52 +62,69 @@ func newParquetWriter(ctx context.Context, fsys warehouse.FS, name string, schem
 	if target <= 0 {
 		target = DefaultRowGroupBytes
 	}
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(codec),
-		parquet.WithDictionaryDefault(true),
-		// Row groups are cut by size below, not by a row count.
-		parquet.WithMaxRowGroupLength(1<<40),
-		parquet.WithCreatedBy("hetl"),
-		parquet.WithStats(true),
-	)
-	// Storing the Arrow schema keeps time zones, field metadata and
-	// unsigned types exact for Arrow-based readers.
-	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
 	file, err := fsys.Create(ctx, name, warehouse.CreateOptions{})
 	if err != nil {
 		return nil, err
 	}
-	counter := &countingWriter{w: file}
-	fw, err := pqarrow.NewFileWriter(schema, counter, props, arrowProps)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("parquet writer for %s: %w", name, err), file.Close(), fsys.Remove(ctx, name))
+	w := &parquetWriter{file: file, counter: &countingWriter{w: file}, target: target,
+		schema: schema, codec: codec, meta: opts.FileMetadata, name: name}
+	return w, nil
+}
+
+// open starts the Parquet file once the first rows are known: they decide
+// which columns get dictionary encoding.
+func (w *parquetWriter) open(first arrow.RecordBatch) error {
+	props := []parquet.WriterProperty{
+		parquet.WithCompression(w.codec),
+		parquet.WithDictionaryDefault(true),
+		// Row groups are cut by size below, not by a row count.
+		parquet.WithMaxRowGroupLength(1 << 40),
+		parquet.WithCreatedBy("hetl"),
+		parquet.WithStats(true),
 	}
-	w := &parquetWriter{file: file, counter: counter, fw: fw, target: target}
-	keys := make([]string, 0, len(opts.FileMetadata))
-	for k := range opts.FileMetadata {
+	for i, f := range w.schema.Fields() {
+		if first != nil && !dictionaryPays(first.Column(i)) {
+			props = append(props, parquet.WithDictionaryFor(f.Name, false))
+		}
+	}
+	// Storing the Arrow schema keeps time zones, field metadata and
+	// unsigned types exact for Arrow-based readers.
+	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
+	fw, err := pqarrow.NewFileWriter(w.schema, w.counter, parquet.NewWriterProperties(props...), arrowProps)
+	if err != nil {
+		return fmt.Errorf("parquet writer for %s: %w", w.name, err)
+	}
+	w.fw = fw
+	keys := make([]string, 0, len(w.meta))
+	for k := range w.meta {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if err := fw.AppendKeyValueMetadata(k, opts.FileMetadata[k]); err != nil {
-			return nil, errors.Join(err, w.abort())
+		if err := fw.AppendKeyValueMetadata(k, w.meta[k]); err != nil {
+			return err
 		}
 	}
 	// The MySQL type of each column, for readers that ignore the stored
 	// Arrow schema.
-	for _, f := range schema.Fields() {
+	for _, f := range w.schema.Fields() {
 		if v, ok := f.Metadata.GetValue(MetaMySQLType); ok {
 			if err := fw.AppendKeyValueMetadata(MetaMySQLType+"."+f.Name, v); err != nil {
-				return nil, errors.Join(err, w.abort())
+				return err
 			}
 		}
 	}
-	return w, nil
+	return nil
 }
 
 func (w *parquetWriter) Write(rec arrow.RecordBatch) error {
 	if rec.NumRows() == 0 {
 		return nil
+	}
+	if w.fw == nil {
+		if err := w.open(rec); err != nil {
+			return err
+		}
 	}
 	if w.rgBytes > 0 && w.rgBytes >= w.target {
 		if err := w.fw.NewBufferedRowGroupChecked(); err != nil {
@@ -120,24 +142,28 @@ func (w *parquetWriter) Write(rec arrow.RecordBatch) error {
 
 func (w *parquetWriter) Rows() int64 { return w.rows }
 
-func (w *parquetWriter) Bytes() int64 { return w.counter.n + w.fw.RowGroupTotalCompressedBytes() }
+func (w *parquetWriter) Bytes() int64 {
+	if w.fw == nil {
+		return w.counter.n
+	}
+	return w.counter.n + w.fw.RowGroupTotalCompressedBytes()
+}
 
 func (w *parquetWriter) Close() error {
 	if w.closed {
 		return nil
 	}
 	w.closed = true
+	if w.fw == nil {
+		// No rows: still a valid, empty Parquet file with the schema.
+		if err := w.open(nil); err != nil {
+			return errors.Join(err, w.file.Close())
+		}
+	}
 	err := w.fw.Close() // also closes the sink: counter → file
 	if err != nil {
 		return fmt.Errorf("parquet: finish file: %w", err)
 	}
-	return nil
-}
-
-// abort closes without caring about the content.
-func (w *parquetWriter) abort() error {
-	w.closed = true
-	_ = w.fw.Close()
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package typemap
 
 import (
+	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -35,7 +36,11 @@ type Counters struct {
 	ZeroDatesNulled int64
 }
 
-// Batch decodes rows of text-protocol values into Arrow arrays.
+// Batch decodes rows of text-protocol values into Arrow arrays. Values
+// come as the MySQL driver returns them: []byte for most types, and
+// int64, uint64, float64 or float32 for the numeric types it parses
+// itself — which skips formatting them back into text only to parse them
+// again.
 type Batch struct {
 	maps     []Mapping
 	policies Policies
@@ -55,6 +60,11 @@ type column struct {
 	add      func(b []byte, pre int64) error
 	null     func()
 	name     string
+	// Typed adders for values the driver already parsed; nil where the
+	// kind has none (the value is then formatted and goes through add).
+	addInt   func(int64) error
+	addUint  func(uint64) error
+	addFloat func(float64) error
 }
 
 // NewBatch prepares builders for mappings.
@@ -72,10 +82,12 @@ func NewBatch(mem memory.Allocator, maps []Mapping, p Policies) *Batch {
 func (b *Batch) Rows() int    { return b.rows }
 func (b *Batch) Bytes() int64 { return b.bytes }
 
-// AppendRow decodes one row; vals[i] == nil is NULL. A *BadValue means the
-// row was not appended and the caller's policy (error or quarantine)
-// applies; any other error is a protocol problem and ends the read.
-func (b *Batch) AppendRow(vals [][]byte) error {
+// AppendRow decodes one row; vals[i] == nil is NULL, otherwise []byte
+// (text protocol) or an int64, uint64, float64 or float32 the driver
+// parsed. A *BadValue means the row was not appended and the caller's
+// policy (error or quarantine) applies; any other error is a protocol
+// problem and ends the read.
+func (b *Batch) AppendRow(vals []driver.Value) error {
 	var pre [64]int64
 	var pres []int64
 	if len(vals) <= len(pre) {
@@ -90,7 +102,12 @@ func (b *Batch) AppendRow(vals [][]byte) error {
 		if !c.fallible || vals[i] == nil {
 			continue
 		}
-		v, err := c.check(vals[i])
+		raw, ok := vals[i].([]byte)
+		if !ok {
+			raw = TextOf(vals[i])
+			vals[i] = raw
+		}
+		v, err := c.check(raw)
 		if err == nil {
 			pres[i] = v
 			continue
@@ -108,7 +125,7 @@ func (b *Batch) AppendRow(vals [][]byte) error {
 				}
 				continue
 			}
-			return &BadValue{Column: c.name, Reason: fmt.Sprintf("zero or invalid date %q", vals[i])}
+			return &BadValue{Column: c.name, Reason: fmt.Sprintf("zero or invalid date %q", raw)}
 		}
 		var bv *BadValue
 		if errors.As(err, &bv) {
@@ -118,23 +135,79 @@ func (b *Batch) AppendRow(vals [][]byte) error {
 	}
 	for i := range b.cols {
 		c := &b.cols[i]
-		v := vals[i]
-		if v == nil || (i < 64 && nulled&(1<<i) != 0) || nulledMore[i] {
-			if v != nil {
+		if vals[i] == nil || (i < 64 && nulled&(1<<i) != 0) || nulledMore[i] {
+			if vals[i] != nil {
 				b.Counters.ZeroDatesNulled++
 			}
 			c.null()
 			continue
 		}
-		if err := c.add(v, pres[i]); err != nil {
-			// Infallible kinds fail only on bytes the server would never
+		var err error
+		switch v := vals[i].(type) {
+		case []byte:
+			err = c.add(v, pres[i])
+			b.bytes += int64(len(v))
+		case int64:
+			if c.addInt != nil {
+				err = c.addInt(v)
+			} else {
+				err = c.add(strconv.AppendInt(nil, v, 10), 0)
+			}
+			b.bytes += 8
+		case uint64:
+			if c.addUint != nil {
+				err = c.addUint(v)
+			} else {
+				err = c.add(strconv.AppendUint(nil, v, 10), 0)
+			}
+			b.bytes += 8
+		case float64:
+			if c.addFloat != nil {
+				err = c.addFloat(v)
+			} else {
+				err = c.add(strconv.AppendFloat(nil, v, 'g', -1, 64), 0)
+			}
+			b.bytes += 8
+		case float32:
+			if c.addFloat != nil {
+				err = c.addFloat(float64(v))
+			} else {
+				err = c.add(strconv.AppendFloat(nil, float64(v), 'g', -1, 32), 0)
+			}
+			b.bytes += 4
+		default:
+			err = fmt.Errorf("unexpected driver value of type %T", v)
+		}
+		if err != nil {
+			// Infallible kinds fail only on values the server would never
 			// send for the column: a protocol or mapping bug, not a row.
 			return fmt.Errorf("column %s: %w", c.name, err)
 		}
-		b.bytes += int64(len(v))
 	}
 	b.rows++
 	return nil
+}
+
+// TextOf is a driver value as MySQL-style text (nil for NULL): what the
+// text protocol carried before the driver parsed it.
+func TextOf(v driver.Value) []byte {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return v
+	case int64:
+		return strconv.AppendInt(nil, v, 10)
+	case uint64:
+		return strconv.AppendUint(nil, v, 10)
+	case float64:
+		return strconv.AppendFloat(nil, v, 'g', -1, 64)
+	case float32:
+		return strconv.AppendFloat(nil, float64(v), 'g', -1, 32)
+	case string:
+		return []byte(v)
+	}
+	return fmt.Appendf(nil, "%v", v)
 }
 
 // Flush returns the rows so far as a record (caller releases) and resets.
@@ -159,6 +232,13 @@ func newColumn(m Mapping, bld array.Builder) column {
 			}
 			return add(v)
 		}
+		c.addInt = add
+		c.addUint = func(v uint64) error {
+			if v > math.MaxInt64 {
+				return fmt.Errorf("%d out of BIGINT range", v)
+			}
+			return add(int64(v))
+		}
 	case KindUint:
 		add := uintAdder(bld)
 		c.add = func(b []byte, _ int64) error {
@@ -167,6 +247,14 @@ func newColumn(m Mapping, bld array.Builder) column {
 				return err
 			}
 			return add(v)
+		}
+		c.addUint = add
+		// The driver parses TINYINT..INT UNSIGNED as int64.
+		c.addInt = func(v int64) error {
+			if v < 0 {
+				return fmt.Errorf("%d out of UNSIGNED range", v)
+			}
+			return add(uint64(v))
 		}
 	case KindFloat32:
 		fb := bld.(*array.Float32Builder)
@@ -178,6 +266,9 @@ func newColumn(m Mapping, bld array.Builder) column {
 			fb.Append(float32(v))
 			return nil
 		}
+		// FLOAT is selected as CAST(col AS DOUBLE): the double holds the
+		// FLOAT's value exactly, so narrowing it loses nothing.
+		c.addFloat = func(v float64) error { fb.Append(float32(v)); return nil }
 	case KindFloat64:
 		fb := bld.(*array.Float64Builder)
 		c.add = func(b []byte, _ int64) error {
@@ -188,6 +279,7 @@ func newColumn(m Mapping, bld array.Builder) column {
 			fb.Append(v)
 			return nil
 		}
+		c.addFloat = func(v float64) error { fb.Append(v); return nil }
 	case KindDecimal:
 		db := bld.(*array.Decimal128Builder)
 		dt := m.Field.Type.(*arrow.Decimal128Type)
@@ -231,6 +323,13 @@ func newColumn(m Mapping, bld array.Builder) column {
 			v, err := parseInt(b)
 			if err != nil || v < 0 || v > 2155 {
 				return fmt.Errorf("bad YEAR %q", b)
+			}
+			yb.Append(int16(v))
+			return nil
+		}
+		c.addInt = func(v int64) error {
+			if v < 0 || v > 2155 {
+				return fmt.Errorf("bad YEAR %d", v)
 			}
 			yb.Append(int16(v))
 			return nil
