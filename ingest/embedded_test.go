@@ -7,11 +7,13 @@ import (
 
 	"github.com/hetl/hetl/ingest/demo"
 	"github.com/hetl/hetl/ingest/source"
+	"github.com/hetl/hetl/internal/testcluster"
 )
 
 // An import pointed at the embedded demo server without Options.Embedded
 // must notice the server and promise no snapshot it cannot give.
 func TestEmbeddedServerDetected(t *testing.T) {
+	testcluster.DemoMySQL(t)
 	ctx := context.Background()
 	srv, err := demo.StartEmbedded(ctx, demo.EmbeddedOptions{})
 	if err != nil {

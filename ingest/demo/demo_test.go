@@ -22,6 +22,7 @@ var testStart = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 
 func startEmbedded(t *testing.T) (*Embedded, *sql.DB) {
 	t.Helper()
+	testcluster.DemoMySQL(t)
 	e, err := StartEmbedded(context.Background(), EmbeddedOptions{})
 	if err != nil {
 		t.Fatal(err)

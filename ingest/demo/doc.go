@@ -3,6 +3,10 @@
 // and injected anomalies — in any MySQL-compatible database (Seed), and
 // starts an embedded MySQL-compatible server (StartEmbedded:
 // dolthub/go-mysql-server, in memory) so the demo needs no MySQL installed.
+// The server runs in the companion program hetl-demo-mysql
+// (cmd/hetl-demo-mysql, built beside hetl by make build), not inside hetl:
+// go-mysql-server's package init alone would cost every hetl command about
+// 340 ms and 60 MiB of memory.
 //
 // What the embedded server cannot give, and why it is for the demo and
 // tests only, never for data that matters:

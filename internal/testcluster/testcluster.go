@@ -155,7 +155,8 @@ func parseEnvFile(sc *bufio.Scanner) map[string]string {
 }
 
 // RepoRoot returns the directory holding go.mod, found by walking up from the
-// working directory (a test's working directory is its package directory).
+// directory the test binary started in (its package directory), so tests
+// that change directory still find it.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
 	root, ok := repoRoot()
@@ -165,9 +166,13 @@ func RepoRoot(t testing.TB) string {
 	return root
 }
 
+// startDir is the working directory the test binary started in (its
+// package directory), before any test changed it.
+var startDir, _ = os.Getwd()
+
 func repoRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
+	dir := startDir
+	if dir == "" {
 		return "", false
 	}
 	for {

@@ -53,6 +53,7 @@ func TestDemoSeedUsage(t *testing.T) {
 func TestDemoSeedEmbedded(t *testing.T) {
 	t.Setenv("HETL_CONFIG", "")
 	t.Chdir(t.TempDir())
+	testcluster.DemoMySQL(t)
 	code, out, errOut := run(t, "demo", "seed", "--embedded", "--rows", "2000", "--hours", "3", "--start", "2026-11-21T06:00:00+02:00")
 	if code != ExitOK {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
@@ -101,6 +102,7 @@ func (s *syncBuffer) String() string {
 // TestDemoSeedKeepRunning serves the seeded data until the context ends,
 // with the password in a private file.
 func TestDemoSeedKeepRunning(t *testing.T) {
+	testcluster.DemoMySQL(t)
 	t.Setenv("HETL_CONFIG", "")
 	t.Chdir(t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
