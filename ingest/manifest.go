@@ -120,6 +120,17 @@ func (j *importJob) publish(ctx context.Context, m *Manifest) error {
 		return err
 	}
 	if o.Mode == TargetAppend {
+		// The files move in one by one; an intent record first says which,
+		// so a run killed midway is rolled back by the next (see
+		// recoverAppends) instead of leaving rows the manifest does not
+		// count, which a rerun would then import a second time.
+		intent, err := j.appendIntent(ctx, m)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(ctx, o.FS, intentPath(o.Dir, m.RunID), intent, false); err != nil {
+			return err
+		}
 		if err := j.appendFiles(ctx, m); err != nil {
 			return err
 		}
@@ -151,6 +162,11 @@ func (j *importJob) publish(ctx context.Context, m *Manifest) error {
 		}
 		if err := writeFile(ctx, o.FS, path.Join(o.Dir, SuccessFile), all, true); err != nil {
 			return err
+		}
+		// Published: the manifest names this run. The intent is no longer
+		// needed (a leftover one is recognised as done by the next run).
+		if err := o.FS.Remove(ctx, intentPath(o.Dir, m.RunID)); err != nil {
+			o.Log.Warn("could not remove the append intent record", "err", err)
 		}
 		return o.FS.RemoveAll(ctx, j.tmpDir)
 	}
@@ -256,4 +272,84 @@ func ReadManifest(ctx context.Context, fsys warehouse.FS, dir string) (*Manifest
 		return nil, fmt.Errorf("read manifest of %s: %w", dir, err)
 	}
 	return &m, nil
+}
+
+// appendIntentRecord lists what an append moves into its target.
+type appendIntentRecord struct {
+	RunID string   `json:"run_id"`
+	Files []string `json:"files"` // relative to the target
+}
+
+func intentPath(dir, runID string) string {
+	return path.Join(dir, "_hetl", "pending", runID+".json")
+}
+
+// appendIntent lists the data and quarantine files publish will move.
+func (j *importJob) appendIntent(ctx context.Context, m *Manifest) ([]byte, error) {
+	rec := appendIntentRecord{RunID: m.RunID}
+	for _, f := range m.Files {
+		rec.Files = append(rec.Files, f.Path)
+	}
+	q := path.Join(j.tmpDir, "_quarantine")
+	if ents, err := j.opts.FS.ReadDir(ctx, q); err == nil {
+		for _, e := range ents {
+			rec.Files = append(rec.Files, path.Join("_quarantine", e.Name()))
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return json.Marshal(rec)
+}
+
+// recoverAppends rolls back appends to dir that were interrupted between
+// moving their first file and rewriting the manifest: their files are
+// removed, so the manifest, the watermark it carries and the directory
+// agree again. Appends that got as far as the manifest are kept.
+func recoverAppends(ctx context.Context, fsys warehouse.FS, dir string, log interface{ Warn(string, ...any) }) error {
+	pending := path.Join(dir, "_hetl", "pending")
+	ents, err := fsys.ReadDir(ctx, pending)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", pending, err)
+	}
+	current, err := ReadManifest(ctx, fsys, dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, e := range ents {
+		name := path.Join(pending, e.Name())
+		f, err := fsys.Open(ctx, name)
+		if err != nil {
+			return err
+		}
+		var rec appendIntentRecord
+		err = json.NewDecoder(f).Decode(&rec)
+		f.Close()
+		if err != nil {
+			// A record cut short by a crash: nothing was moved yet (the
+			// record is complete before the first move).
+			log.Warn("removing an unreadable append intent record", "file", name, "err", err)
+			if err := fsys.Remove(ctx, name); err != nil {
+				return err
+			}
+			continue
+		}
+		if current == nil || current.RunID != rec.RunID {
+			log.Warn("rolling back an interrupted append", "run", rec.RunID, "files", len(rec.Files))
+			for _, p := range rec.Files {
+				if err := fsys.Remove(ctx, path.Join(dir, p)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("roll back append %s: %w", rec.RunID, err)
+				}
+			}
+			if err := fsys.Remove(ctx, path.Join(dir, "_hetl", "manifests", rec.RunID+".json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		if err := fsys.Remove(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
 }

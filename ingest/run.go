@@ -161,6 +161,9 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		return nil, fmt.Errorf("target %s already exists: use --delete-target-dir to replace it or --append to add to it", opts.Dir)
 	}
 	if exists && opts.Mode == TargetAppend {
+		if err := recoverAppends(ctx, opts.FS, opts.Dir, log); err != nil {
+			return nil, fmt.Errorf("recover an interrupted append to %s: %w", opts.Dir, err)
+		}
 		prev, err := ReadManifest(ctx, opts.FS, opts.Dir)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("read the manifest of %s: %w", opts.Dir, err)
