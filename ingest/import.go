@@ -24,15 +24,19 @@ import (
 
 // importJob is one import's state.
 type importJob struct {
-	opts       *Options
-	db         *sql.DB
-	table      *source.Table
-	name       string // table name, or the target's base name for --query
-	maps       []typemap.Mapping
-	schema     *arrow.Schema
-	outSchema  *arrow.Schema
-	piiPlan    Protector
-	from       string
+	opts      *Options
+	db        *sql.DB
+	table     *source.Table
+	name      string // table name, or the target's base name for --query
+	maps      []typemap.Mapping
+	schema    *arrow.Schema
+	outSchema *arrow.Schema
+	piiPlan   Protector
+	from      string
+	// where is --where plus an incremental run's range: every query of
+	// the import (count, split walk, chunks, validation) uses it.
+	where      string
+	incr       *IncrementalState
 	selectList string
 	key        split.Key
 	partCol    int
@@ -123,6 +127,7 @@ func (j *importJob) protected(column string) bool {
 // plan reads metadata and decides columns, types and the split key.
 func (j *importJob) plan(ctx context.Context) error {
 	o := j.opts
+	j.where = o.Where
 	var cols []source.Column
 	if o.Table != "" {
 		schema, name := "", o.Table

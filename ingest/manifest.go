@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"sort"
 	"strings"
 	"time"
 
@@ -23,20 +24,24 @@ const tmpPrefix = "_hetl_tmp_"
 // Manifest describes one published import. It is written as JSON to
 // <target>/_SUCCESS.
 type Manifest struct {
-	RunID             string            `json:"run_id"`
-	Source            string            `json:"source"`
-	Query             string            `json:"query,omitempty"`
-	Target            string            `json:"target"`
-	Format            string            `json:"format"`
-	Codec             string            `json:"codec"`
-	Mode              string            `json:"mode"`
-	Rows              int64             `json:"rows"`
-	Bytes             int64             `json:"bytes"`
-	SourceBytes       int64             `json:"source_bytes"`
-	Files             []ManifestFile    `json:"files"`
-	Columns           []ManifestColumn  `json:"columns"`
-	SchemaFingerprint string            `json:"schema_fingerprint"`
-	PartitionBy       string            `json:"partition_by,omitempty"`
+	RunID             string           `json:"run_id"`
+	Source            string           `json:"source"`
+	Query             string           `json:"query,omitempty"`
+	Target            string           `json:"target"`
+	Format            string           `json:"format"`
+	Codec             string           `json:"codec"`
+	Mode              string           `json:"mode"`
+	Rows              int64            `json:"rows"`
+	Bytes             int64            `json:"bytes"`
+	SourceBytes       int64            `json:"source_bytes"`
+	Files             []ManifestFile   `json:"files"`
+	Columns           []ManifestColumn `json:"columns"`
+	SchemaFingerprint string           `json:"schema_fingerprint"`
+	PartitionBy       string           `json:"partition_by,omitempty"`
+	// ChangedPartitions are the partitions this run wrote files to (for
+	// an append, the ones downstream hourly work must re-run).
+	ChangedPartitions []string          `json:"changed_partitions,omitempty"`
+	Incremental       *IncrementalState `json:"incremental,omitempty"`
 	Snapshot          Snapshot          `json:"snapshot"`
 	Checksum          Checksum          `json:"checksum"`
 	Validated         bool              `json:"validated"`
@@ -84,6 +89,18 @@ func (j *importJob) manifest(started time.Time, files []fileResult, st chunkStat
 	}
 	if m.Mode == "" {
 		m.Mode = "create"
+	}
+	m.Incremental = j.incr
+	if o.PartitionBy != "" {
+		seen := map[string]bool{}
+		for _, f := range files {
+			p := path.Dir(strings.TrimPrefix(f.Path, j.tmpDir+"/"))
+			if p != "." && !seen[p] {
+				seen[p] = true
+				m.ChangedPartitions = append(m.ChangedPartitions, p)
+			}
+		}
+		sort.Strings(m.ChangedPartitions)
 	}
 	nulls := make([]int64, j.outSchema.NumFields())
 	for _, f := range files {

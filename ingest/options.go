@@ -97,6 +97,11 @@ type Options struct {
 	Policies typemap.Policies
 	Validate bool
 
+	// Incremental, when set, imports only rows past the last run's
+	// check-column value, appending to the target (Sqoop's
+	// --incremental).
+	Incremental *Incremental
+
 	// BatchRows caps the rows in one Arrow batch (default 8192); batches
 	// are cut at 8 MiB of values too.
 	BatchRows int
@@ -225,6 +230,18 @@ func (o *Options) validate() error {
 	}
 	if o.Mappers > 64 {
 		errs = append(errs, fmt.Errorf("-m %d: at most 64 readers", o.Mappers))
+	}
+	if inc := o.Incremental; inc != nil {
+		switch {
+		case inc.Mode != IncrementalAppend && inc.Mode != IncrementalLastModified:
+			errs = append(errs, fmt.Errorf("--incremental %q: want append or lastmodified", inc.Mode))
+		case inc.CheckColumn == "":
+			errs = append(errs, errors.New("--incremental needs --check-column"))
+		case o.Query != "":
+			errs = append(errs, errors.New("--incremental needs --table; with --query, put the range in the query"))
+		case inc.Lag < 0:
+			errs = append(errs, fmt.Errorf("--lastmodified-lag %s: want zero or more", inc.Lag))
+		}
 	}
 	if o.Policies.InvalidText == typemap.ZeroDateNull {
 		errs = append(errs, errors.New("invalid UTF-8 is never turned into NULL: the policy is error or quarantine"))

@@ -25,8 +25,8 @@ func (j *importJob) chunkQuery(c split.Chunk) string {
 		return strings.ReplaceAll(j.opts.Query, "$CONDITIONS", "("+c.Where+")")
 	}
 	q := "SELECT " + j.selectList + " FROM " + j.from + " WHERE "
-	if j.opts.Where != "" {
-		q += "(" + j.opts.Where + ") AND "
+	if j.where != "" {
+		q += "(" + j.where + ") AND "
 	}
 	return q + "(" + c.Where + ")"
 }

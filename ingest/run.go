@@ -39,6 +39,8 @@ type PlanReport struct {
 	EstimatedRows int64      `json:"estimated_rows"`
 	Chunks        []string   `json:"chunks"`
 	Warnings      []string   `json:"warnings,omitempty"`
+	// Incremental is the range an incremental run would read.
+	Incremental *IncrementalState `json:"incremental,omitempty"`
 }
 
 // Plan reads metadata and plans types and splits without reading rows
@@ -57,7 +59,16 @@ func Plan(ctx context.Context, opts Options) (*PlanReport, error) {
 	if err := j.plan(ctx); err != nil {
 		return nil, err
 	}
-	rep := &PlanReport{Source: j.name, Target: opts.FS.String() + "/" + strings.TrimPrefix(opts.Dir, "/"), SplitKey: j.key.Names()}
+	if opts.Incremental != nil {
+		exists, err := j.exists(ctx, opts.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("check target %s: %w", opts.Dir, err)
+		}
+		if err := j.resolveIncremental(ctx, exists); err != nil {
+			return nil, err
+		}
+	}
+	rep := &PlanReport{Incremental: j.incr, Source: j.name, Target: opts.FS.String() + "/" + strings.TrimPrefix(opts.Dir, "/"), SplitKey: j.key.Names()}
 	for i, m := range j.maps {
 		f := j.schema.Field(i)
 		rep.Types = append(rep.Types, TypePlan{Column: m.Column.Name, MySQLType: m.Column.ColumnType, ArrowType: f.Type.String(), Nullable: f.Nullable, Note: m.Note})
@@ -91,8 +102,8 @@ func (j *importJob) sizing(ctx context.Context) (est, chunkRows int64, readers i
 		// an exact count is cheap when the estimate is small.
 		if est < 1_000_000 {
 			q := "SELECT COUNT(*) FROM " + j.from
-			if j.opts.Where != "" {
-				q += " WHERE " + j.opts.Where
+			if j.where != "" {
+				q += " WHERE " + j.where
 			}
 			var n int64
 			if err := j.db.QueryRowContext(ctx, q).Scan(&n); err == nil {
@@ -119,7 +130,7 @@ func (j *importJob) chunks(ctx context.Context, chunkRows int64, readers int, ou
 	if j.opts.BoundaryQuery != "" {
 		return split.Even(ctx, j.db, j.key, j.opts.BoundaryQuery, readers*4, out)
 	}
-	return split.Walk(ctx, j.db, j.key, split.Options{From: j.from, Where: j.opts.Where, ChunkRows: chunkRows}, out)
+	return split.Walk(ctx, j.db, j.key, split.Options{From: j.from, Where: j.where, ChunkRows: chunkRows}, out)
 }
 
 // Run imports. Nothing is visible at the target until every chunk is
@@ -157,6 +168,16 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check target %s: %w", opts.Dir, err)
 	}
+	if inc := opts.Incremental; inc != nil {
+		switch {
+		case opts.Mode == TargetReplace:
+			return nil, errors.New("--incremental with --delete-target-dir would drop the rows of earlier runs; drop one of them")
+		case exists && opts.Mode == TargetMustNotExist && inc.Mode == IncrementalAppend:
+			opts.Mode = TargetAppend // Sqoop's incremental append adds to the target
+		case exists && opts.Mode == TargetMustNotExist:
+			return nil, fmt.Errorf("target %s already exists: --incremental lastmodified adds rows updated since the last run as new versions of them; say so with --append", opts.Dir)
+		}
+	}
 	if exists && opts.Mode == TargetMustNotExist {
 		return nil, fmt.Errorf("target %s already exists: use --delete-target-dir to replace it or --append to add to it", opts.Dir)
 	}
@@ -174,6 +195,12 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		if prev != nil && prev.Format != string(opts.Format) {
 			return nil, fmt.Errorf("--append to %s: it holds %s files, not %s", opts.Dir, prev.Format, opts.Format)
 		}
+	}
+	if opts.Incremental != nil {
+		if err := j.resolveIncremental(ctx, exists); err != nil {
+			return nil, err
+		}
+		log.Info("incremental range", "check_column", j.incr.CheckColumn, "after", j.incr.LastValue, "last_value_from", j.incr.LastValueFrom, "up_to", j.incr.NextValue)
 	}
 	parent, base := path.Dir(strings.TrimSuffix(opts.Dir, "/")), path.Base(opts.Dir)
 	if err := opts.FS.MkdirAll(ctx, parent); err != nil {

@@ -37,7 +37,7 @@ func (j *importJob) validate(ctx context.Context, r *reader, m *Manifest, st chu
 	if j.opts.Query != "" {
 		q = checksumSQL(cols, j.opts.Policies.ZeroDates, j.from, "")
 	} else {
-		q = checksumSQL(cols, j.opts.Policies.ZeroDates, j.from, j.opts.Where)
+		q = checksumSQL(cols, j.opts.Policies.ZeroDates, j.from, j.where)
 	}
 	var wantRows int64
 	var sumText string
@@ -74,7 +74,7 @@ func (j *importJob) validate(ctx context.Context, r *reader, m *Manifest, st chu
 func (j *importJob) differingColumns(ctx context.Context, r *reader, m *Manifest, cols []source.Column) ([]string, error) {
 	var out []string
 	for i, c := range cols {
-		q := checksumSQL([]source.Column{c}, j.opts.Policies.ZeroDates, j.from, j.opts.Where)
+		q := checksumSQL([]source.Column{c}, j.opts.Policies.ZeroDates, j.from, j.where)
 		if j.opts.Query != "" {
 			q = checksumSQL([]source.Column{c}, j.opts.Policies.ZeroDates, j.from, "")
 		}
