@@ -39,6 +39,7 @@ type importOptions struct {
 	validate, dryRun               bool
 	zeroDates, invalidText         string
 	rowGroupMB                     int
+	incr                           incrementalFlags
 	flags                          *pflag.FlagSet
 }
 
@@ -77,6 +78,7 @@ func (o *importOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the type plan and split plan; read no rows")
 	fs.StringVar(&o.zeroDates, "zero-dates", "null", "zero and invalid dates: null, error or quarantine")
 	fs.StringVar(&o.invalidText, "invalid-text", "error", "text that is not valid UTF-8: error or quarantine")
+	o.incr.AddFlags(fs)
 	fs.IntVar(&o.rowGroupMB, "row-group-mb", 0, "Parquet row group size in MiB of uncompressed data (default 128, lowered to fit memory with many readers)")
 }
 
@@ -152,6 +154,10 @@ The password comes from --password-file, -P (prompt), $HETL_MYSQL_PASSWORD or a 
   hetl import --connection shop --query 'SELECT id, total FROM orders WHERE $CONDITIONS' \
       --split-by id -m 2 --target-dir /tmp/orders_txt --as-textfile --fields-terminated-by '\t'
 
+  # new rows only: the last value is kept in the target's manifest, so rerunning is enough
+  hetl import --connection shop --table events --incremental append --check-column id \
+      --partition-by created_at:hour --target-dir hdfs://nn:8020/warehouse/events
+
   # show the type plan and split plan only
   hetl import --connection shop --table orders --dry-run`,
 		Args: exactArgs(0),
@@ -224,6 +230,9 @@ func (o *importOptions) options(ctx context.Context, e env, stdin io.Reader, std
 			return opts, err
 		}
 		opts.PII = p
+	}
+	if opts.Incremental, err = o.incr.incremental(); err != nil {
+		return opts, err
 	}
 	zd, _ := typemap.ParseZeroDatePolicy(o.zeroDates)
 	opts.Policies = typemap.Policies{ZeroDates: zd, InvalidText: typemap.ZeroDatePolicy(o.invalidText)}
@@ -344,6 +353,10 @@ func (o *importOptions) Run(ctx context.Context, e env, stdin io.Reader, out, st
 	}
 	fmt.Fprintf(out, "imported %s: %d rows, %d files, %.1f MiB written (%.1f MiB read) in %.1fs, %.0f rows/s → %s\n",
 		m.Source, m.Rows, len(m.Files), float64(m.Bytes)/(1<<20), float64(m.SourceBytes)/(1<<20), m.Seconds, rate, m.Target)
+	if inc := m.Incremental; inc != nil {
+		fmt.Fprintf(out, "incremental %s on %s: rows after %s up to %s; next --last-value %s (kept in the target's manifest)\n",
+			inc.Mode, inc.CheckColumn, orNone(inc.LastValue), orNone(inc.NextValue), orNone(inc.NextValue))
+	}
 	if m.Validated {
 		fmt.Fprintf(out, "validated: %d rows, checksum %d matches MySQL\n", m.Checksum.Rows, m.Checksum.Sum)
 	}
@@ -372,8 +385,18 @@ func printPlan(out io.Writer, rep *ingest.PlanReport) error {
 	for i, c := range rep.Chunks {
 		fmt.Fprintf(out, "  %3d  %s\n", i, c)
 	}
+	if inc := rep.Incremental; inc != nil {
+		fmt.Fprintf(out, "\nincremental %s on %s: rows after %s (from %s) up to %s\n", inc.Mode, inc.CheckColumn, orNone(inc.LastValue), inc.LastValueFrom, orNone(inc.NextValue))
+	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(out, "warning: %s\n", w)
 	}
 	return nil
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
 }

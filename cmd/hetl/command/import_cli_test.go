@@ -37,6 +37,10 @@ func TestImportUsage(t *testing.T) {
 		{with("--table", "t", "--password-file", "/x", "-P"), "at most one of --password-file, -P and --password"},
 		{with("--table", "t", "--num-mappers", "x"), `invalid argument "x"`},
 		{with("--table", "t", "stray"), "takes 0 argument(s)"},
+		{with("--table", "t", "--incremental", "always"), `--incremental "always": want append or lastmodified`},
+		{with("--table", "t", "--incremental", "append"), "--incremental append needs --check-column"},
+		{with("--table", "t", "--check-column", "id"), "need --incremental"},
+		{with("--table", "t", "--incremental", "lastmodified", "--check-column", "u", "--lastmodified-lag", "-1s"), "--lastmodified-lag -1s"},
 	} {
 		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
 			code, out, errOut := run(t, tt.args...)
@@ -146,6 +150,27 @@ func TestImportCLI(t *testing.T) {
 			"18446744073709551615\t-0.01\t\t2026-11-21 01:59:59.999\n"
 		if all.String() != want {
 			t.Errorf("text output:\n%q\nwant\n%q", all.String(), want)
+		}
+	})
+
+	t.Run("incremental append twice", func(t *testing.T) {
+		t.Setenv("HETL_MYSQL_PASSWORD", srv.Password)
+		target := filepath.Join(out, "orders_inc")
+		args := []string{"import", "--connect", url, "--table", "orders", "--target-dir", target, "--incremental", "append", "--check-column", "id"}
+		code, stdout, stderr := run(t, args...)
+		if code != ExitOK || !strings.Contains(stdout, "imported orders: 3 rows") || !strings.Contains(stdout, "next --last-value 18446744073709551615") {
+			t.Fatalf("first: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		if _, err := admin.Exec("UPDATE " + db + ".orders SET note = 'changed' WHERE id = 1"); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr = run(t, append(args, "--dry-run")...)
+		if code != ExitOK || !strings.Contains(stdout, "rows after 18446744073709551615 (from manifest)") {
+			t.Errorf("dry run: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		code, stdout, stderr = run(t, args...)
+		if code != ExitOK || !strings.Contains(stdout, "imported orders: 0 rows") {
+			t.Errorf("second: exit %d\n%s\n%s", code, stdout, stderr)
 		}
 	})
 

@@ -1,0 +1,43 @@
+package command
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hetl/hetl/ingest"
+)
+
+// incrementalFlags are Sqoop's incremental import flags.
+type incrementalFlags struct {
+	mode, checkColumn, lastValue string
+	lag                          time.Duration
+}
+
+func (f *incrementalFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&f.mode, "incremental", "", "import only new rows: append (--check-column grows: an id or insert time) or lastmodified (--check-column is an update time)")
+	fs.StringVar(&f.checkColumn, "check-column", "", "column that decides which rows are new, for --incremental")
+	fs.StringVar(&f.lastValue, "last-value", "", "import rows past this value (default: the value the target's last import recorded)")
+	fs.DurationVar(&f.lag, "lastmodified-lag", ingest.DefaultLastModifiedLag, "--incremental lastmodified stops this far behind the database's clock, for transactions that commit late")
+}
+
+// incremental is the ingest configuration, nil without --incremental.
+func (f *incrementalFlags) incremental() (*ingest.Incremental, error) {
+	if f.mode == "" {
+		if f.checkColumn != "" || f.lastValue != "" {
+			return nil, usagef("--check-column and --last-value need --incremental append|lastmodified")
+		}
+		return nil, nil
+	}
+	m := ingest.IncrementalMode(f.mode)
+	if m != ingest.IncrementalAppend && m != ingest.IncrementalLastModified {
+		return nil, usagef("--incremental %q: want append or lastmodified", f.mode)
+	}
+	if f.checkColumn == "" {
+		return nil, usagef("--incremental %s needs --check-column", f.mode)
+	}
+	if f.lag < 0 {
+		return nil, usagef("--lastmodified-lag %s: want zero or more", f.lag)
+	}
+	return &ingest.Incremental{Mode: m, CheckColumn: f.checkColumn, LastValue: f.lastValue, Lag: f.lag}, nil
+}
