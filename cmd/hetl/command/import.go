@@ -313,9 +313,15 @@ func parseDelimiter(flag, s string) (byte, error) {
 
 // Run imports, or with --dry-run prints the plan.
 func (o *importOptions) Run(ctx context.Context, e env, stdin io.Reader, out, stderr io.Writer) error {
+	_, err := o.execute(ctx, e, stdin, out, stderr)
+	return err
+}
+
+// execute is Run returning the published manifest (nil for --dry-run).
+func (o *importOptions) execute(ctx context.Context, e env, stdin io.Reader, out, stderr io.Writer) (*ingest.Manifest, error) {
 	opts, err := o.options(ctx, e, stdin, stderr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	target := o.targetDir
 	if target == "" {
@@ -331,21 +337,21 @@ func (o *importOptions) Run(ctx context.Context, e env, stdin io.Reader, out, st
 	}
 	fsys, dir, err := openTarget(ctx, e.cfg, target)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer warehouse.CloseFS(fsys)
 	opts.FS, opts.Dir = fsys, dir
 	if o.dryRun {
 		rep, err := ingest.Plan(ctx, opts)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return printPlan(out, rep)
+		return nil, printPlan(out, rep)
 	}
 	opts.Progress = newImportProgress(stderr, e.log)
 	m, err := ingest.Run(ctx, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rate := 0.0
 	if m.Seconds > 0 {
@@ -366,7 +372,7 @@ func (o *importOptions) Run(ctx context.Context, e env, stdin io.Reader, out, st
 	if !m.Snapshot.Consistent {
 		fmt.Fprintf(out, "note: no single consistent snapshot: %s\n", m.Snapshot.Why)
 	}
-	return nil
+	return m, nil
 }
 
 func printPlan(out io.Writer, rep *ingest.PlanReport) error {
