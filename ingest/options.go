@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -111,6 +112,11 @@ type Options struct {
 	// Embedded says the source is hetl's embedded demo server, which
 	// cannot give a consistent snapshot.
 	Embedded bool
+
+	// BeforePublish, when set, is called after everything is written and
+	// validated, just before the publish; an error publishes nothing.
+	// Saved jobs check that they still hold their lease here.
+	BeforePublish func(ctx context.Context) error
 
 	RunID    string
 	Log      *slog.Logger

@@ -331,6 +331,11 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	}
 	m.FinishedAt = time.Now().UTC()
 	m.Seconds = m.FinishedAt.Sub(started).Seconds()
+	if opts.BeforePublish != nil {
+		if err := opts.BeforePublish(ctx); err != nil {
+			return nil, fmt.Errorf("not published: %w", err)
+		}
+	}
 	if err := j.publish(ctx, m); err != nil {
 		return nil, err
 	}

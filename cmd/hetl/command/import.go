@@ -41,6 +41,8 @@ type importOptions struct {
 	rowGroupMB                     int
 	incr                           incrementalFlags
 	flags                          *pflag.FlagSet
+	// beforePublish is set by saved jobs (not a flag).
+	beforePublish func(context.Context) error
 }
 
 func (o *importOptions) AddFlags(fs *pflag.FlagSet) {
@@ -185,6 +187,7 @@ func (o *importOptions) options(ctx context.Context, e env, stdin io.Reader, std
 		SplitBy: o.splitBy, Mappers: o.mappers, BoundaryQuery: o.boundaryQuery,
 		FetchSize: o.fetchSize, ChunkRows: o.chunkRows, Validate: o.validate,
 		RowGroupBytes: int64(o.rowGroupMB) << 20, Log: e.log,
+		BeforePublish: o.beforePublish,
 	}
 	if o.columns != "" {
 		for _, c := range strings.Split(o.columns, ",") {

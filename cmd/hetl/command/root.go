@@ -156,6 +156,7 @@ Configuration comes from hetl.yaml (see docs/configuration.md); every command ta
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newVersionCommand(), newConfigCommand(g), newDocsCommand(), newCompletionCommand())
 	root.AddCommand(newImportCommand(g), newDemoCommand(g))
+	root.AddCommand(newJobCommand(g))
 	// Unknown subcommands and bad arguments are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {

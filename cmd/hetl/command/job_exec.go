@@ -1,0 +1,145 @@
+package command
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/metastore"
+)
+
+// jobLeaseTTL bounds how long a crashed execution blocks the next one.
+const jobLeaseTTL = 2 * time.Minute
+
+func newJobExecCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "exec NAME [-- OVERRIDES...]",
+		Short: "Run a saved import",
+		Long: `exec runs a saved import. Flags after -- are added to the saved ones and win over them
+(for example -- --last-value 0 to start over, or -- -m 8).
+
+Only one execution of a job runs at a time: exec takes the job's lease in the metastore
+(renewed while it runs; a crashed execution's lease expires after 2 minutes) and checks it
+still holds it just before publishing. The run and its outcome are recorded in the metastore;
+for incremental jobs the next last value is published with the data in the target's manifest
+(the value exec continues from) and mirrored in the metastore for 'hetl job list'.`,
+		Example: `  hetl job exec events
+  hetl job exec events -- -m 8`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) < 1 || (cmd.ArgsLenAtDash() != -1 && cmd.ArgsLenAtDash() != 1) || (cmd.ArgsLenAtDash() == -1 && len(args) != 1) {
+				return usagef("hetl job exec NAME [-- OVERRIDES...]")
+			}
+			return nil
+		},
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
+			return execJob(ctx, e, args[0], args[1:], cmd.InOrStdin(), out, cmd.ErrOrStderr())
+		})(cmd, args)
+	}
+	return cmd
+}
+
+func execJob(ctx context.Context, e env, name string, overrides []string, stdin io.Reader, out, stderr io.Writer) (err error) {
+	store, err := openMetastore(ctx, e.cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	_, spec, err := loadJob(ctx, store, name)
+	if err != nil {
+		return err
+	}
+	o, err := parseImportArgs(append(append([]string(nil), spec.Args...), overrides...))
+	if err != nil {
+		return fmt.Errorf("job %s: %w", name, err)
+	}
+	if o.src.password != "" {
+		return usagef("job %s: pass no --password to a saved job", name)
+	}
+
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), ingest.NewRunID(time.Now()))
+	lease, err := store.AcquireLease(ctx, "job:"+name, holder, jobLeaseTTL)
+	if errors.Is(err, metastore.ErrLeaseHeld) {
+		return fmt.Errorf("job %s is already running: %w", name, err)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() { _ = store.ReleaseLease(context.WithoutCancel(ctx), lease) }()
+
+	// Keep the lease while the import runs; losing it stops the import.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(jobLeaseTTL / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				l, err := store.RenewLease(ctx, lease, jobLeaseTTL)
+				if err != nil {
+					if ctx.Err() == nil {
+						cancel(fmt.Errorf("job %s: lost its lease: %w", name, err))
+					}
+					return
+				}
+				lease = l
+			}
+		}
+	}()
+	o.beforePublish = func(ctx context.Context) error {
+		return store.CheckFence(ctx, lease.Name, lease.Token)
+	}
+
+	now := time.Now().UTC()
+	run, err := store.StartRun(ctx, metastore.RunSpec{Kind: "import", Name: name, WindowStart: now, WindowEnd: now})
+	if err != nil {
+		return err
+	}
+	m, runErr := o.execute(ctx, e, stdin, out, stderr)
+	if cause := context.Cause(ctx); runErr != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		runErr = cause
+	}
+	cancel(nil)
+	<-renewed
+	finishCtx := context.WithoutCancel(ctx)
+	if runErr != nil {
+		if err := store.FinishRun(finishCtx, run.ID, metastore.RunFailed, runErr.Error(), ""); err != nil {
+			e.log.Warn("could not record the failed run", "job", name, "err", err)
+		}
+		return runErr
+	}
+	stats := map[string]any{}
+	if m != nil {
+		stats = map[string]any{"run_id": m.RunID, "rows": m.Rows, "files": len(m.Files), "target": m.Target, "seconds": m.Seconds}
+		if m.Incremental != nil {
+			stats["next_value"] = m.Incremental.NextValue
+		}
+		if len(m.ChangedPartitions) > 0 {
+			stats["changed_partitions"] = m.ChangedPartitions
+		}
+	}
+	body, _ := json.Marshal(stats)
+	return store.Tx(finishCtx, func(tx *metastore.Tx) error {
+		if err := tx.FinishRun(finishCtx, run.ID, metastore.RunSucceeded, "", string(body)); err != nil {
+			return err
+		}
+		if m != nil && m.Incremental != nil && m.Incremental.NextValue != "" {
+			return tx.SetWatermark(finishCtx, watermarkName(name), m.Incremental.NextValue)
+		}
+		return nil
+	})
+}

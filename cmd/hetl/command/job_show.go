@@ -1,0 +1,58 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hetl/hetl/metastore"
+)
+
+func newJobShowCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "show NAME",
+		Short:   "Show a saved job: its command line and its recent runs",
+		Example: `  hetl job show events`,
+		Args:    exactArgs(1),
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
+			store, err := openMetastore(ctx, e.cfg)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			j, spec, err := loadJob(ctx, store, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "job:      %s\ncommand:  hetl %s %s\ncreated:  %s\n", j.Name, spec.Command, shellQuote(spec.Args), j.CreatedAt.Format(time.RFC3339))
+			if wm, ok, err := store.Watermark(ctx, watermarkName(j.Name)); err != nil {
+				return err
+			} else if ok {
+				fmt.Fprintf(out, "last value: %s (the target's manifest holds the value exec continues from)\n", wm)
+			}
+			runs, err := store.ListRuns(ctx, metastore.RunFilter{Kind: j.Kind, Name: j.Name, Limit: 10})
+			if err != nil {
+				return err
+			}
+			if len(runs) == 0 {
+				fmt.Fprintln(out, "runs:     none yet")
+				return nil
+			}
+			fmt.Fprintln(out, "recent runs:")
+			for _, r := range runs {
+				detail := r.Stats
+				if r.Status == metastore.RunFailed {
+					detail = r.Error
+				}
+				fmt.Fprintf(out, "  %s  %-9s  %s\n", r.StartedAt.Format(time.RFC3339), r.Status, detail)
+			}
+			return nil
+		})(cmd, args)
+	}
+	return cmd
+}
