@@ -10,6 +10,8 @@ type Config struct {
 	HBase       HBase                  `yaml:"hbase"`
 	YARN        YARN                   `yaml:"yarn"`
 	Log         Log                    `yaml:"log"`
+	// Imports are saved imports declared in the file (see Import).
+	Imports map[string]Import `yaml:"imports,omitempty"`
 
 	// HadoopProperties are the -D key=value generic options of the command
 	// line; they override the Hadoop configuration read from HADOOP_CONF_DIR.

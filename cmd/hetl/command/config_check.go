@@ -44,6 +44,11 @@ is invalid.`,
 
 // Run prints the effective configuration.
 func (o *configCheckOptions) Run(ctx context.Context, e env, out io.Writer) error {
+	for _, name := range e.cfg.ImportNames() {
+		if _, _, err := declaredImport(e.cfg, name); err != nil {
+			return err
+		}
+	}
 	text, err := e.cfg.Redacted()
 	if err != nil {
 		return fmt.Errorf("render configuration: %w", err)

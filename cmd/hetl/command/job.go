@@ -93,7 +93,7 @@ func dirOf(p string) string {
 func loadJob(ctx context.Context, store *metastore.Store, name string) (metastore.Job, jobSpec, error) {
 	j, err := store.Job(ctx, name)
 	if errors.Is(err, metastore.ErrJobNotFound) {
-		return j, jobSpec{}, fmt.Errorf("no saved job named %q (see hetl job list)", name)
+		return j, jobSpec{}, fmt.Errorf("no saved job named %q (see hetl job list): %w", name, err)
 	}
 	if err != nil {
 		return j, jobSpec{}, err
@@ -106,6 +106,45 @@ func loadJob(ctx context.Context, store *metastore.Store, name string) (metastor
 		return j, spec, fmt.Errorf("job %s: command %q is not one hetl runs", name, spec.Command)
 	}
 	return j, spec, nil
+}
+
+// declaredImport is an import declared in hetl.yaml, checked like a saved
+// job; errors name the file, line and key.
+func declaredImport(cfg *config.Config, name string) (args []string, ok bool, err error) {
+	args, ok, err = cfg.ImportArgs(name)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	o, err := parseImportArgs(args)
+	if err == nil && o.src.password != "" {
+		err = errors.New("a declared import cannot hold a password: use connection, password-file or $HETL_MYSQL_PASSWORD")
+	}
+	if err == nil && o.src.prompt {
+		err = errors.New("a declared import cannot prompt for a password (P)")
+	}
+	if err != nil {
+		return nil, true, cfg.Errorf("imports."+name, "%v", err)
+	}
+	return args, true, nil
+}
+
+// findJob finds a job in hetl.yaml's imports or the metastore; a name in
+// both is an error, so what runs is never ambiguous.
+func findJob(ctx context.Context, cfg *config.Config, store *metastore.Store, name string) (spec jobSpec, declared bool, err error) {
+	args, declared, err := declaredImport(cfg, name)
+	if err != nil {
+		return spec, declared, err
+	}
+	_, saved, serr := loadJob(ctx, store, name)
+	switch {
+	case declared && serr == nil:
+		return spec, true, fmt.Errorf("job %s is both declared in %s and saved in the metastore; delete one (hetl job delete %s removes the saved one)", name, cfg.File, name)
+	case declared:
+		return jobSpec{Command: "import", Args: args}, true, nil
+	case serr != nil:
+		return spec, false, serr
+	}
+	return saved, false, nil
 }
 
 // watermarkName is where a job's last value is mirrored in the metastore.

@@ -50,6 +50,9 @@ $HETL_MYSQL_PASSWORD at execution.`,
 			return usagef("a saved job cannot prompt (-P): use --connection, --password-file or $HETL_MYSQL_PASSWORD")
 		}
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
+			if _, declared := e.cfg.Imports[name]; declared {
+				return fmt.Errorf("%s declares an import named %s; pick another name", e.cfg.File, name)
+			}
 			store, err := openMetastore(ctx, e.cfg)
 			if err != nil {
 				return err

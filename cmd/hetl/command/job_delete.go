@@ -25,6 +25,9 @@ in the target's manifest, stay where they are.`,
 			}
 			defer store.Close()
 			if _, _, err := loadJob(ctx, store, args[0]); err != nil {
+				if _, declared := e.cfg.Imports[args[0]]; declared {
+					return fmt.Errorf("%s is declared in %s; remove it there", args[0], e.cfg.File)
+				}
 				return err
 			}
 			if err := store.DeleteJob(ctx, args[0]); err != nil {

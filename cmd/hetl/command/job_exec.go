@@ -53,7 +53,7 @@ func execJob(ctx context.Context, e env, name string, overrides []string, stdin 
 		return err
 	}
 	defer store.Close()
-	_, spec, err := loadJob(ctx, store, name)
+	spec, _, err := findJob(ctx, e.cfg, store, name)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -30,6 +31,10 @@ func newJobListCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for _, name := range e.cfg.ImportNames() {
+				jobs = append(jobs, metastore.Job{Name: name, Kind: "import", Spec: declaredSpec})
+			}
+			sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].Name < jobs[b].Name })
 			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tKIND\tLAST RUN\tSTATUS\tLAST VALUE")
 			for _, j := range jobs {
@@ -48,10 +53,17 @@ func newJobListCommand(g *globalOptions) *cobra.Command {
 				if !ok {
 					wm = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, j.Kind, last, status, wm)
+				kind := j.Kind
+				if j.Spec == declaredSpec {
+					kind += " (hetl.yaml)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, kind, last, status, wm)
 			}
 			return tw.Flush()
 		})(cmd, args)
 	}
 	return cmd
 }
+
+// declaredSpec marks the imports of hetl.yaml in the listing.
+const declaredSpec = "hetl.yaml"

@@ -25,17 +25,23 @@ func newJobShowCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			defer store.Close()
-			j, spec, err := loadJob(ctx, store, args[0])
+			name := args[0]
+			spec, declared, err := findJob(ctx, e.cfg, store, name)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "job:      %s\ncommand:  hetl %s %s\ncreated:  %s\n", j.Name, spec.Command, shellQuote(spec.Args), j.CreatedAt.Format(time.RFC3339))
-			if wm, ok, err := store.Watermark(ctx, watermarkName(j.Name)); err != nil {
+			fmt.Fprintf(out, "job:      %s\ncommand:  hetl %s %s\n", name, spec.Command, shellQuote(spec.Args))
+			if declared {
+				fmt.Fprintf(out, "declared: in %s\n", e.cfg.File)
+			} else if j, err := store.Job(ctx, name); err == nil {
+				fmt.Fprintf(out, "created:  %s\n", j.CreatedAt.Format(time.RFC3339))
+			}
+			if wm, ok, err := store.Watermark(ctx, watermarkName(name)); err != nil {
 				return err
 			} else if ok {
 				fmt.Fprintf(out, "last value: %s (the target's manifest holds the value exec continues from)\n", wm)
 			}
-			runs, err := store.ListRuns(ctx, metastore.RunFilter{Kind: j.Kind, Name: j.Name, Limit: 10})
+			runs, err := store.ListRuns(ctx, metastore.RunFilter{Kind: "import", Name: name, Limit: 10})
 			if err != nil {
 				return err
 			}

@@ -126,3 +126,79 @@ func TestSavedJobs(t *testing.T) {
 		t.Error("the metastore file holds the MySQL password")
 	}
 }
+
+// Imports declared in hetl.yaml are listed and executed like saved jobs;
+// a bad flag is a configuration error naming the file, line and key.
+func TestDeclaredImports(t *testing.T) {
+	srv := testcluster.MySQL(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	admin, err := sql.Open("mysql", srv.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	db := fmt.Sprintf("hetl_decl_test_%d", time.Now().UnixNano())
+	for _, q := range []string{
+		"CREATE DATABASE " + db,
+		"CREATE TABLE " + db + ".users (id INT PRIMARY KEY, email VARCHAR(40))",
+		"INSERT INTO " + db + ".users VALUES (1, 'a@example.com'), (2, 'b@example.org')",
+	} {
+		if _, err := admin.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer admin.Exec("DROP DATABASE " + db)
+	pw := filepath.Join(dir, "mysql.pw")
+	os.WriteFile(pw, []byte(srv.Password), 0o600)
+	cfg := filepath.Join(dir, "hetl.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`warehouse:
+  location: %[1]s/wh
+metastore:
+  url: sqlite:%[1]s/ms.db
+connections:
+  app:
+    url: mysql://%[2]s@%[3]s/%[4]s
+    password_file: %[5]s
+imports:
+  users:
+    connection: app
+    table: users
+    incremental: append
+    check-column: id
+    pii: [email=mask]
+    num-mappers: 1
+    validate: false
+`, dir, srv.User, srv.Addr(), db, pw)), 0o644)
+	t.Setenv("HETL_CONFIG", cfg)
+
+	code, out, errOut := run(t, "job", "list")
+	if code != ExitOK || !regexp.MustCompile(`(?m)^users +import \(hetl\.yaml\) +- +never run`).MatchString(out) {
+		t.Fatalf("list: %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "job", "exec", "users")
+	if code != ExitOK || !strings.Contains(out, "imported users: 2 rows") {
+		t.Fatalf("exec: %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "wh", "users", "_SUCCESS")); err != nil {
+		t.Errorf("declared import's target: %v", err)
+	}
+	code, out, errOut = run(t, "job", "show", "users")
+	if code != ExitOK || !strings.Contains(out, "declared: in "+cfg) || !strings.Contains(out, "--pii email=mask") {
+		t.Errorf("show: %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "job", "create", "users", "--", "--connection", "app", "--table", "users"); code != ExitFailure || !strings.Contains(errOut, "declares an import named users") {
+		t.Errorf("create over a declared name: %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "job", "delete", "users"); code != ExitFailure || !strings.Contains(errOut, "remove it there") {
+		t.Errorf("delete a declared import: %d %s", code, errOut)
+	}
+
+	// A flag hetl import does not have: exit 3, file, line and key.
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("imports:\n  users:\n    connection: app\n    tabel: users\n"), 0o644)
+	code, _, errOut = run(t, "--config", bad, "config", "check")
+	if code != ExitConfig || !strings.Contains(errOut, bad+":2: imports.users") || !strings.Contains(errOut, "tabel") {
+		t.Errorf("bad declared import: exit %d, %s", code, errOut)
+	}
+}
