@@ -41,6 +41,9 @@ type importJob struct {
 	key        split.Key
 	partCol    int
 	tmpDir     string
+	// keepTmp is set once a multi-step publish has begun: the next run
+	// finishes it from the temporary directory.
+	keepTmp bool
 	// checksumCols are the mapping indexes validation covers: every
 	// column not changed by a --pii rule.
 	checksumCols []int

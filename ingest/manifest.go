@@ -59,6 +59,9 @@ type ManifestFile struct {
 	Path  string `json:"path"`
 	Rows  int64  `json:"rows"`
 	Bytes int64  `json:"bytes"`
+	// Nulls per output column, so totals stay right when partitions are
+	// replaced.
+	Nulls []int64 `json:"nulls,omitempty"`
 }
 
 // ManifestColumn is one output column.
@@ -105,7 +108,7 @@ func (j *importJob) manifest(started time.Time, files []fileResult, st chunkStat
 	nulls := make([]int64, j.outSchema.NumFields())
 	for _, f := range files {
 		rel := strings.TrimPrefix(f.Path, j.tmpDir+"/")
-		m.Files = append(m.Files, ManifestFile{Path: rel, Rows: f.Rows, Bytes: f.Bytes})
+		m.Files = append(m.Files, ManifestFile{Path: rel, Rows: f.Rows, Bytes: f.Bytes, Nulls: f.Nulls})
 		m.Rows += f.Rows
 		m.Bytes += f.Bytes
 		for i, n := range f.Nulls {
@@ -132,6 +135,9 @@ func (j *importJob) manifest(started time.Time, files []fileResult, st chunkStat
 // then rewrites the manifest.
 func (j *importJob) publish(ctx context.Context, m *Manifest) error {
 	o := j.opts
+	if o.Reimport != nil {
+		return j.publishPartitions(ctx, m)
+	}
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -291,19 +297,13 @@ func ReadManifest(ctx context.Context, fsys warehouse.FS, dir string) (*Manifest
 	return &m, nil
 }
 
-// appendIntentRecord lists what an append moves into its target.
-type appendIntentRecord struct {
-	RunID string   `json:"run_id"`
-	Files []string `json:"files"` // relative to the target
-}
-
 func intentPath(dir, runID string) string {
 	return path.Join(dir, "_hetl", "pending", runID+".json")
 }
 
 // appendIntent lists the data and quarantine files publish will move.
 func (j *importJob) appendIntent(ctx context.Context, m *Manifest) ([]byte, error) {
-	rec := appendIntentRecord{RunID: m.RunID}
+	rec := pendingRecord{RunID: m.RunID, Kind: "append"}
 	for _, f := range m.Files {
 		rec.Files = append(rec.Files, f.Path)
 	}
@@ -318,11 +318,13 @@ func (j *importJob) appendIntent(ctx context.Context, m *Manifest) ([]byte, erro
 	return json.Marshal(rec)
 }
 
-// recoverAppends rolls back appends to dir that were interrupted between
-// moving their first file and rewriting the manifest: their files are
-// removed, so the manifest, the watermark it carries and the directory
-// agree again. Appends that got as far as the manifest are kept.
-func recoverAppends(ctx context.Context, fsys warehouse.FS, dir string, log interface{ Warn(string, ...any) }) error {
+// recoverPending finishes or undoes publishes to dir that a crash or an
+// error interrupted (see pendingRecord). An append that did not get as far
+// as the manifest is rolled back: its files are removed, so the manifest,
+// the watermark it carries and the directory agree again. A partition
+// replacement is finished from its temporary directory. Publishes that
+// completed only leave their record, which is removed.
+func recoverPending(ctx context.Context, fsys warehouse.FS, dir string, log interface{ Warn(string, ...any) }) error {
 	pending := path.Join(dir, "_hetl", "pending")
 	ents, err := fsys.ReadDir(ctx, pending)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -331,29 +333,44 @@ func recoverAppends(ctx context.Context, fsys warehouse.FS, dir string, log inte
 	if err != nil {
 		return fmt.Errorf("read %s: %w", pending, err)
 	}
-	current, err := ReadManifest(ctx, fsys, dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
+	sort.Slice(ents, func(a, b int) bool { return ents[a].Name() < ents[b].Name() })
 	for _, e := range ents {
 		name := path.Join(pending, e.Name())
-		f, err := fsys.Open(ctx, name)
-		if err != nil {
-			return err
+		body, err := readFile(ctx, fsys, name)
+		var rec pendingRecord
+		if err == nil {
+			err = json.Unmarshal(body, &rec)
 		}
-		var rec appendIntentRecord
-		err = json.NewDecoder(f).Decode(&rec)
-		f.Close()
 		if err != nil {
-			// A record cut short by a crash: nothing was moved yet (the
-			// record is complete before the first move).
-			log.Warn("removing an unreadable append intent record", "file", name, "err", err)
+			// A record cut short by a crash: nothing was changed yet (the
+			// record is complete before the first change).
+			log.Warn("removing an unreadable publish record", "file", name, "err", err)
 			if err := fsys.Remove(ctx, name); err != nil {
 				return err
 			}
 			continue
 		}
-		if current == nil || current.RunID != rec.RunID {
+		current, err := ReadManifest(ctx, fsys, dir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		done := current != nil && current.RunID == rec.RunID
+		switch {
+		case rec.Kind == "replace-partitions" && !done:
+			log.Warn("finishing an interrupted partition replacement", "run", rec.RunID, "partitions", rec.Partitions)
+			var whole Manifest
+			if err := json.Unmarshal(rec.Manifest, &whole); err != nil {
+				return fmt.Errorf("publish record %s: %w", name, err)
+			}
+			if err := finishPartitionReplace(ctx, fsys, dir, rec, &whole); err != nil {
+				return err
+			}
+			continue
+		case rec.Kind == "replace-partitions":
+			if err := fsys.RemoveAll(ctx, rec.TmpDir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		case !done:
 			log.Warn("rolling back an interrupted append", "run", rec.RunID, "files", len(rec.Files))
 			for _, p := range rec.Files {
 				if err := fsys.Remove(ctx, path.Join(dir, p)); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -103,6 +103,10 @@ type Options struct {
 	// --incremental).
 	Incremental *Incremental
 
+	// Reimport, when set, replaces exactly the given partitions of an
+	// existing partitioned target with the source's rows now.
+	Reimport *Reimport
+
 	// BatchRows caps the rows in one Arrow batch (default 8192); batches
 	// are cut at 8 MiB of values too.
 	BatchRows int
@@ -247,6 +251,21 @@ func (o *Options) validate() error {
 			errs = append(errs, errors.New("--incremental needs --table; with --query, put the range in the query"))
 		case inc.Lag < 0:
 			errs = append(errs, fmt.Errorf("--lastmodified-lag %s: want zero or more", inc.Lag))
+		}
+	}
+	if r := o.Reimport; r != nil {
+		switch {
+		case o.Incremental != nil:
+			errs = append(errs, errors.New("a reimport reads whole partitions; it takes no incremental range"))
+		case o.PartitionBy == "":
+			errs = append(errs, errors.New("a reimport replaces partitions: the import needs --partition-by"))
+		case len(r.Partitions) == 0:
+			errs = append(errs, errors.New("a reimport needs at least one partition"))
+		}
+		for _, p := range r.Partitions {
+			if _, _, err := PartitionRange(p, o.PartitionGranularity); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if o.Policies.InvalidText == typemap.ZeroDateNull {

@@ -168,6 +168,12 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check target %s: %w", opts.Dir, err)
 	}
+	if opts.Reimport != nil {
+		if !exists {
+			return nil, fmt.Errorf("reimport: target %s does not exist; import it first", opts.Dir)
+		}
+		opts.Mode = TargetAppend // the checks below: same schema and format
+	}
 	if inc := opts.Incremental; inc != nil {
 		switch {
 		case opts.Mode == TargetReplace:
@@ -182,8 +188,8 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		return nil, fmt.Errorf("target %s already exists: use --delete-target-dir to replace it or --append to add to it", opts.Dir)
 	}
 	if exists && opts.Mode == TargetAppend {
-		if err := recoverAppends(ctx, opts.FS, opts.Dir, log); err != nil {
-			return nil, fmt.Errorf("recover an interrupted append to %s: %w", opts.Dir, err)
+		if err := recoverPending(ctx, opts.FS, opts.Dir, log); err != nil {
+			return nil, fmt.Errorf("recover an interrupted publish to %s: %w", opts.Dir, err)
 		}
 		prev, err := ReadManifest(ctx, opts.FS, opts.Dir)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -195,6 +201,22 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		if prev != nil && prev.Format != string(opts.Format) {
 			return nil, fmt.Errorf("--append to %s: it holds %s files, not %s", opts.Dir, prev.Format, opts.Format)
 		}
+	}
+	if opts.Reimport != nil {
+		prev, err := ReadManifest(ctx, opts.FS, opts.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("reimport: read the manifest of %s: %w", opts.Dir, err)
+		}
+		cond, err := j.reimportWhere(prev)
+		if err != nil {
+			return nil, err
+		}
+		if j.where != "" {
+			j.where = "(" + j.where + ") AND " + cond
+		} else {
+			j.where = cond
+		}
+		log.Info("reimport", "partitions", opts.Reimport.Partitions)
 	}
 	if opts.Incremental != nil {
 		if err := j.resolveIncremental(ctx, exists); err != nil {
@@ -215,7 +237,7 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	}
 	published := false
 	defer func() {
-		if !published {
+		if !published && !j.keepTmp {
 			// Nothing half-written stays behind; the target is untouched.
 			if err := opts.FS.RemoveAll(context.WithoutCancel(ctx), j.tmpDir); err != nil {
 				log.Warn("could not remove temporary directory", "dir", j.tmpDir, "err", err)
