@@ -135,7 +135,8 @@ type pendingRecord struct {
 }
 
 // publishPartitions replaces the reimported partitions of the target one
-// by one (each atomically), then the manifest. A crash in between is
+// by one (each atomically), then the manifest. m stays the run's own
+// manifest (the rows it read); _SUCCESS describes the whole table. A crash in between is
 // finished by the next run of this target (recoverPending), which is why
 // the temporary directory is kept once the record is written.
 func (j *importJob) publishPartitions(ctx context.Context, m *Manifest) error {
@@ -202,6 +203,7 @@ func (j *importJob) publishPartitions(ctx context.Context, m *Manifest) error {
 		return err
 	}
 	j.keepTmp = true
+	m.Mode, m.ChangedPartitions = "replace-partitions", whole.ChangedPartitions
 	runBody, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -209,11 +211,7 @@ func (j *importJob) publishPartitions(ctx context.Context, m *Manifest) error {
 	if err := writeFile(ctx, o.FS, path.Join(j.tmpDir, "_hetl_run.json"), runBody, false); err != nil {
 		return err
 	}
-	if err := finishPartitionReplace(ctx, o.FS, o.Dir, pendingRecord{RunID: m.RunID, TmpDir: j.tmpDir, Partitions: whole.ChangedPartitions, Manifest: wholeBody}, &whole); err != nil {
-		return err
-	}
-	*m = whole
-	return nil
+	return finishPartitionReplace(ctx, o.FS, o.Dir, pendingRecord{RunID: m.RunID, TmpDir: j.tmpDir, Partitions: whole.ChangedPartitions, Manifest: wholeBody}, &whole)
 }
 
 // finishPartitionReplace does (or, after a crash, finishes) a partition
@@ -269,4 +267,87 @@ func readFile(ctx context.Context, fsys warehouse.FS, name string) ([]byte, erro
 	b := make([]byte, f.Size())
 	_, err = f.ReadAt(b, 0)
 	return b, err
+}
+
+// PartitionRows is one partition of a reimport plan.
+type PartitionRows struct {
+	Partition string `json:"partition"`
+	// Now is the rows the target's manifest lists in it; WouldHave the
+	// source rows a reimport would write.
+	Now, WouldHave int64
+}
+
+// PlanReimport says, for each partition of opts.Reimport, how many rows the
+// target has and how many a reimport would write. It reads no rows.
+func PlanReimport(ctx context.Context, opts Options) ([]PartitionRows, error) {
+	opts.setDefaults()
+	if opts.Reimport == nil {
+		return nil, errors.New("PlanReimport: no partitions")
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	db, err := source.Open(ctx, opts.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	j := &importJob{opts: &opts, db: db, seqs: map[string]int{}}
+	if err := j.plan(ctx); err != nil {
+		return nil, err
+	}
+	prev, err := ReadManifest(ctx, opts.FS, opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("reimport: read the manifest of %s: %w", opts.Dir, err)
+	}
+	cond, err := j.reimportWhere(prev)
+	if err != nil {
+		return nil, err
+	}
+	if j.where != "" {
+		cond = "(" + j.where + ") AND " + cond
+	}
+	counts := map[string]*PartitionRows{}
+	var out []PartitionRows
+	for _, p := range opts.Reimport.Partitions {
+		if counts[p] == nil {
+			counts[p] = &PartitionRows{Partition: p}
+		}
+	}
+	for _, f := range prev.Files {
+		if c := counts[path.Dir(f.Path)]; c != nil {
+			c.Now += f.Rows
+		}
+	}
+	layout := "dt=%Y-%m-%d/hr=%H"
+	if opts.PartitionGranularity == ByDay {
+		layout = "dt=%Y-%m-%d"
+	}
+	col := source.MustQuote(j.maps[j.partCol].Column.Name)
+	q := "SELECT DATE_FORMAT(" + col + ", '" + layout + "') AS p, COUNT(*) FROM " + j.from + " WHERE " + cond + " GROUP BY p"
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("count the source rows: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var n int64
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, err
+		}
+		if c := counts[p]; c != nil {
+			c.WouldHave = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, p := range opts.Reimport.Partitions {
+		if c := counts[p]; c != nil {
+			out = append(out, *c)
+			delete(counts, p)
+		}
+	}
+	return out, nil
 }

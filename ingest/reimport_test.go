@@ -43,8 +43,12 @@ func TestReimportReplacesOnlyItsPartitions(t *testing.T) {
 	if want := []string{"dt=2026-11-21/hr=02", "dt=2026-11-21/hr=03", "dt=2026-11-21/hr=04"}; !reflect.DeepEqual(m.ChangedPartitions, want) {
 		t.Errorf("changed partitions %v, want %v", m.ChangedPartitions, want)
 	}
-	if m.Mode != "replace-partitions" || m.Rows != 501 {
-		t.Errorf("manifest: mode %s, %d rows, want 501", m.Mode, m.Rows)
+	whole, err := ReadManifest(ctx, fsys, "ev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Mode != "replace-partitions" || m.Rows != 201 || whole.Rows != 501 || !reflect.DeepEqual(whole.ChangedPartitions, m.ChangedPartitions) {
+		t.Errorf("run: mode %s, %d rows (want 201); table: %d rows (want 501), changed %v", m.Mode, m.Rows, whole.Rows, whole.ChangedPartitions)
 	}
 	// Hours 5 and 6 were not reimported: their old rows stay, the new row
 	// of hour 6 is not there.
@@ -54,7 +58,7 @@ func TestReimportReplacesOnlyItsPartitions(t *testing.T) {
 		t.Errorf("the emptied partition is still there: %v", err)
 	}
 	untouched := map[string]bool{}
-	for _, f := range m.Files {
+	for _, f := range whole.Files {
 		untouched[f.Path] = true
 	}
 	for _, f := range first.Files {
@@ -67,7 +71,7 @@ func TestReimportReplacesOnlyItsPartitions(t *testing.T) {
 			t.Errorf("%s of an untouched partition was replaced", f.Path)
 		}
 	}
-	assertOnlyManifestFilesTree(t, fsys, "ev", m)
+	assertOnlyManifestFilesTree(t, fsys, "ev", whole)
 
 	if _, err := importTo(t, fsys, "ev", src, reimportOf("dt=2026-11-21")); err == nil || !strings.Contains(err.Error(), "want dt=YYYY-MM-DD/hr=HH") {
 		t.Errorf("day partition of an hourly table: %v", err)
@@ -110,9 +114,9 @@ func TestReimportStopsAtTheWatermark(t *testing.T) {
 	}
 	mustImport(t, fsys, "ev", src, incr)
 	exec(t, db, `INSERT INTO ev VALUES (700, 7, '2026-11-21 02:10:00')`, `UPDATE ev SET v = 0 WHERE id = 250`)
-	m := mustImport(t, fsys, "ev", src, reimportOf("dt=2026-11-21/hr=02"))
-	if m.Incremental == nil || m.Incremental.NextValue != "600" {
-		t.Errorf("the watermark moved: %+v", m.Incremental)
+	mustImport(t, fsys, "ev", src, reimportOf("dt=2026-11-21/hr=02"))
+	if whole, err := ReadManifest(context.Background(), fsys, "ev"); err != nil || whole.Incremental == nil || whole.Incremental.NextValue != "600" {
+		t.Errorf("the watermark moved: %v %+v", err, whole)
 	}
 	next := mustImport(t, fsys, "ev", src, incr)
 	if next.Rows != 1 {

@@ -43,6 +43,8 @@ type importOptions struct {
 	flags                          *pflag.FlagSet
 	// beforePublish is set by saved jobs (not a flag).
 	beforePublish func(context.Context) error
+	// reimport is set by hetl reimport (not a flag).
+	reimport *ingest.Reimport
 }
 
 func (o *importOptions) AddFlags(fs *pflag.FlagSet) {
@@ -237,6 +239,11 @@ func (o *importOptions) options(ctx context.Context, e env, stdin io.Reader, std
 	if opts.Incremental, err = o.incr.incremental(); err != nil {
 		return opts, err
 	}
+	if o.reimport != nil {
+		// Whole partitions, into the existing target: the job's
+		// incremental range and target mode do not apply.
+		opts.Reimport, opts.Incremental, opts.Mode = o.reimport, nil, ingest.TargetAppend
+	}
 	zd, _ := typemap.ParseZeroDatePolicy(o.zeroDates)
 	opts.Policies = typemap.Policies{ZeroDates: zd, InvalidText: typemap.ZeroDatePolicy(o.invalidText)}
 	return opts, nil
@@ -326,18 +333,7 @@ func (o *importOptions) execute(ctx context.Context, e env, stdin io.Reader, out
 	if err != nil {
 		return nil, err
 	}
-	target := o.targetDir
-	if target == "" {
-		parent := o.warehouseDir
-		if parent == "" {
-			parent = e.cfg.Warehouse.Location
-		}
-		name := o.table
-		if i := strings.LastIndexByte(name, '.'); i >= 0 {
-			name = name[i+1:]
-		}
-		target = joinLocation(parent, name)
-	}
+	target := o.targetLocation(e)
 	fsys, dir, err := openTarget(ctx, e.cfg, target)
 	if err != nil {
 		return nil, err
@@ -360,8 +356,15 @@ func (o *importOptions) execute(ctx context.Context, e env, stdin io.Reader, out
 	if m.Seconds > 0 {
 		rate = float64(m.Rows) / m.Seconds
 	}
-	fmt.Fprintf(out, "imported %s: %d rows, %d files, %.1f MiB written (%.1f MiB read) in %.1fs, %.0f rows/s → %s\n",
-		m.Source, m.Rows, len(m.Files), float64(m.Bytes)/(1<<20), float64(m.SourceBytes)/(1<<20), m.Seconds, rate, m.Target)
+	verb := "imported"
+	if m.Mode == "replace-partitions" {
+		verb = "reimported"
+	}
+	fmt.Fprintf(out, "%s %s: %d rows, %d files, %.1f MiB written (%.1f MiB read) in %.1fs, %.0f rows/s → %s\n",
+		verb, m.Source, m.Rows, len(m.Files), float64(m.Bytes)/(1<<20), float64(m.SourceBytes)/(1<<20), m.Seconds, rate, m.Target)
+	if m.Mode == "replace-partitions" {
+		fmt.Fprintf(out, "replaced partitions: %s\n", strings.Join(m.ChangedPartitions, ", "))
+	}
 	if inc := m.Incremental; inc != nil {
 		fmt.Fprintf(out, "incremental %s on %s: rows after %s up to %s; next --last-value %s (kept in the target's manifest)\n",
 			inc.Mode, inc.CheckColumn, orNone(inc.LastValue), orNone(inc.NextValue), orNone(inc.NextValue))
@@ -408,4 +411,21 @@ func orNone(v string) string {
 		return "(none)"
 	}
 	return v
+}
+
+// targetLocation is --target-dir, or the table's directory under
+// --warehouse-dir or the configured warehouse.
+func (o *importOptions) targetLocation(e env) string {
+	if o.targetDir != "" {
+		return o.targetDir
+	}
+	parent := o.warehouseDir
+	if parent == "" {
+		parent = e.cfg.Warehouse.Location
+	}
+	name := o.table
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	return joinLocation(parent, name)
 }

@@ -41,13 +41,15 @@ for incremental jobs the next last value is published with the data in the targe
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
-			return execJob(ctx, e, args[0], args[1:], cmd.InOrStdin(), out, cmd.ErrOrStderr())
+			return execJob(ctx, e, args[0], args[1:], "import", nil, cmd.InOrStdin(), out, cmd.ErrOrStderr())
 		})(cmd, args)
 	}
 	return cmd
 }
 
-func execJob(ctx context.Context, e env, name string, overrides []string, stdin io.Reader, out, stderr io.Writer) (err error) {
+// execJob runs a saved job under its lease and records the run as kind;
+// prepare, when set, adjusts the import before it runs (hetl reimport).
+func execJob(ctx context.Context, e env, name string, overrides []string, kind string, prepare func(*importOptions) error, stdin io.Reader, out, stderr io.Writer) (err error) {
 	store, err := openMetastore(ctx, e.cfg)
 	if err != nil {
 		return err
@@ -63,6 +65,11 @@ func execJob(ctx context.Context, e env, name string, overrides []string, stdin 
 	}
 	if o.src.password != "" {
 		return usagef("job %s: pass no --password to a saved job", name)
+	}
+	if prepare != nil {
+		if err := prepare(o); err != nil {
+			return err
+		}
 	}
 
 	host, _ := os.Hostname()
@@ -105,7 +112,7 @@ func execJob(ctx context.Context, e env, name string, overrides []string, stdin 
 	}
 
 	now := time.Now().UTC()
-	run, err := store.StartRun(ctx, metastore.RunSpec{Kind: "import", Name: name, WindowStart: now, WindowEnd: now})
+	run, err := store.StartRun(ctx, metastore.RunSpec{Kind: kind, Name: name, WindowStart: now, WindowEnd: now})
 	if err != nil {
 		return err
 	}
@@ -137,7 +144,7 @@ func execJob(ctx context.Context, e env, name string, overrides []string, stdin 
 		if err := tx.FinishRun(finishCtx, run.ID, metastore.RunSucceeded, "", string(body)); err != nil {
 			return err
 		}
-		if m != nil && m.Incremental != nil && m.Incremental.NextValue != "" {
+		if kind == "import" && m != nil && m.Incremental != nil && m.Incremental.NextValue != "" {
 			return tx.SetWatermark(finishCtx, watermarkName(name), m.Incremental.NextValue)
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,9 +42,17 @@ func newJobShowCommand(g *globalOptions) *cobra.Command {
 			} else if ok {
 				fmt.Fprintf(out, "last value: %s (the target's manifest holds the value exec continues from)\n", wm)
 			}
-			runs, err := store.ListRuns(ctx, metastore.RunFilter{Kind: "import", Name: name, Limit: 10})
-			if err != nil {
-				return err
+			var runs []metastore.Run
+			for _, kind := range []string{"import", "reimport"} {
+				rs, err := store.ListRuns(ctx, metastore.RunFilter{Kind: kind, Name: name, Limit: 10})
+				if err != nil {
+					return err
+				}
+				runs = append(runs, rs...)
+			}
+			sort.Slice(runs, func(a, b int) bool { return runs[a].StartedAt.After(runs[b].StartedAt) })
+			if len(runs) > 10 {
+				runs = runs[:10]
 			}
 			if len(runs) == 0 {
 				fmt.Fprintln(out, "runs:     none yet")
@@ -55,7 +64,7 @@ func newJobShowCommand(g *globalOptions) *cobra.Command {
 				if r.Status == metastore.RunFailed {
 					detail = r.Error
 				}
-				fmt.Fprintf(out, "  %s  %-9s  %s\n", r.StartedAt.Format(time.RFC3339), r.Status, detail)
+				fmt.Fprintf(out, "  %s  %-8s  %-9s  %s\n", r.StartedAt.Format(time.RFC3339), r.Kind, r.Status, detail)
 			}
 			return nil
 		})(cmd, args)
