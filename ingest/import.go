@@ -44,6 +44,9 @@ type importJob struct {
 	// keepTmp is set once a multi-step publish has begun: the next run
 	// finishes it from the temporary directory.
 	keepTmp bool
+	// schemaReset: the schema changed and the run replaces the target
+	// whole (--allow-schema-change replace).
+	schemaReset bool
 	// checksumCols are the mapping indexes validation covers: every
 	// column not changed by a --pii rule.
 	checksumCols []int

@@ -171,11 +171,7 @@ func (j *importJob) publish(ctx context.Context, m *Manifest) error {
 			whole.Checksum.Rows += prev.Checksum.Rows
 			whole.Checksum.Sum += prev.Checksum.Sum
 			whole.Validated = m.Validated && prev.Validated
-			for i := range whole.Columns {
-				if i < len(prev.Columns) && prev.Columns[i].Name == whole.Columns[i].Name {
-					whole.Columns[i].Nulls += prev.Columns[i].Nulls
-				}
-			}
+			whole.Columns = mergeColumns(prev.Columns, prev.Rows, m.Columns)
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("read the manifest being appended to: %w", err)
 		}

@@ -107,6 +107,11 @@ type Options struct {
 	// existing partitioned target with the source's rows now.
 	Reimport *Reimport
 
+	// AllowSchemaChange says what to do when the table's columns changed
+	// in a way an append cannot represent (new nullable columns need
+	// nothing: the target's schema evolves).
+	AllowSchemaChange SchemaChange
+
 	// BatchRows caps the rows in one Arrow batch (default 8192); batches
 	// are cut at 8 MiB of values too.
 	BatchRows int
@@ -252,6 +257,9 @@ func (o *Options) validate() error {
 		case inc.Lag < 0:
 			errs = append(errs, fmt.Errorf("--lastmodified-lag %s: want zero or more", inc.Lag))
 		}
+	}
+	if o.AllowSchemaChange != SchemaChangeRefuse && o.AllowSchemaChange != SchemaChangeReplace {
+		errs = append(errs, fmt.Errorf("--allow-schema-change %q: want replace", o.AllowSchemaChange))
 	}
 	if r := o.Reimport; r != nil {
 		switch {

@@ -196,7 +196,20 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 			return nil, fmt.Errorf("read the manifest of %s: %w", opts.Dir, err)
 		}
 		if prev != nil && prev.SchemaFingerprint != Fingerprint(j.outSchema) {
-			return nil, fmt.Errorf("--append to %s: the table's schema changed since it was written (fingerprint %s, now %s); import with --delete-target-dir", opts.Dir, prev.SchemaFingerprint, Fingerprint(j.outSchema))
+			d := j.diffSchema(prev)
+			switch {
+			case d.additiveOnly() && opts.Reimport != nil && len(d.added) > 0:
+				return nil, fmt.Errorf("reimport into %s: the table has new columns %v since the last import; run the import (hetl job exec) first so the target takes them", opts.Dir, d.added)
+			case d.additiveOnly():
+				if len(d.added) > 0 {
+					log.Info("the table has new nullable columns: the target's schema evolves, files already written read them as NULL", "columns", d.added)
+				}
+			case opts.AllowSchemaChange == SchemaChangeReplace && opts.Reimport == nil:
+				log.Warn("the table's schema changed: re-importing it whole and replacing the target", "changes", d.String())
+				opts.Mode, j.schemaReset = TargetReplace, true
+			default:
+				return nil, fmt.Errorf("cannot add to %s: the table's schema changed since it was written: %s; re-import it whole with --allow-schema-change replace (or --delete-target-dir)", opts.Dir, d)
+			}
 		}
 		if prev != nil && prev.Format != string(opts.Format) {
 			return nil, fmt.Errorf("--append to %s: it holds %s files, not %s", opts.Dir, prev.Format, opts.Format)
@@ -219,7 +232,7 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		log.Info("reimport", "partitions", opts.Reimport.Partitions)
 	}
 	if opts.Incremental != nil {
-		if err := j.resolveIncremental(ctx, exists); err != nil {
+		if err := j.resolveIncremental(ctx, exists && !j.schemaReset); err != nil {
 			return nil, err
 		}
 		log.Info("incremental range", "check_column", j.incr.CheckColumn, "after", j.incr.LastValue, "last_value_from", j.incr.LastValueFrom, "up_to", j.incr.NextValue)

@@ -239,6 +239,9 @@ func (o *importOptions) options(ctx context.Context, e env, stdin io.Reader, std
 	if opts.Incremental, err = o.incr.incremental(); err != nil {
 		return opts, err
 	}
+	if opts.AllowSchemaChange, err = o.incr.schemaChange(); err != nil {
+		return opts, err
+	}
 	if o.reimport != nil {
 		// Whole partitions, into the existing target: the job's
 		// incremental range and target mode do not apply.

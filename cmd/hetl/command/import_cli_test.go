@@ -38,6 +38,7 @@ func TestImportUsage(t *testing.T) {
 		{with("--table", "t", "--num-mappers", "x"), `invalid argument "x"`},
 		{with("--table", "t", "stray"), "takes 0 argument(s)"},
 		{with("--table", "t", "--incremental", "always"), `--incremental "always": want append or lastmodified`},
+		{with("--table", "t", "--allow-schema-change", "yes"), `--allow-schema-change "yes": want replace`},
 		{with("--table", "t", "--incremental", "append"), "--incremental append needs --check-column"},
 		{with("--table", "t", "--check-column", "id"), "need --incremental"},
 		{with("--table", "t", "--incremental", "lastmodified", "--check-column", "u", "--lastmodified-lag", "-1s"), "--lastmodified-lag -1s"},

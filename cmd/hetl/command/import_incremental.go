@@ -12,6 +12,7 @@ import (
 type incrementalFlags struct {
 	mode, checkColumn, lastValue string
 	lag                          time.Duration
+	allowSchemaChange            string
 }
 
 func (f *incrementalFlags) AddFlags(fs *pflag.FlagSet) {
@@ -19,6 +20,16 @@ func (f *incrementalFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.checkColumn, "check-column", "", "column that decides which rows are new, for --incremental")
 	fs.StringVar(&f.lastValue, "last-value", "", "import rows past this value (default: the value the target's last import recorded)")
 	fs.DurationVar(&f.lag, "lastmodified-lag", ingest.DefaultLastModifiedLag, "--incremental lastmodified stops this far behind the database's clock, for transactions that commit late")
+	fs.StringVar(&f.allowSchemaChange, "allow-schema-change", "", "when the table's columns were dropped or retyped since the target was written: replace (re-import it whole). New nullable columns need nothing")
+}
+
+// schemaChange is --allow-schema-change.
+func (f *incrementalFlags) schemaChange() (ingest.SchemaChange, error) {
+	switch s := ingest.SchemaChange(f.allowSchemaChange); s {
+	case ingest.SchemaChangeRefuse, ingest.SchemaChangeReplace:
+		return s, nil
+	}
+	return "", usagef("--allow-schema-change %q: want replace", f.allowSchemaChange)
 }
 
 // incremental is the ingest configuration, nil without --incremental.
