@@ -47,6 +47,8 @@ type importJob struct {
 	// schemaReset: the schema changed and the run replaces the target
 	// whole (--allow-schema-change replace).
 	schemaReset bool
+	// merge: publish with publishMerge (--merge-key into an existing target).
+	merge bool
 	// checksumCols are the mapping indexes validation covers: every
 	// column not changed by a --pii rule.
 	checksumCols []int
@@ -210,6 +212,19 @@ func (j *importJob) plan(ctx context.Context) error {
 	for i, m := range j.maps {
 		if !j.protected(m.Column.Name) {
 			j.checksumCols = append(j.checksumCols, i)
+		}
+	}
+
+	for _, k := range o.MergeKey {
+		found := false
+		for _, m := range j.maps {
+			found = found || strings.EqualFold(m.Column.Name, k)
+		}
+		if !found {
+			return fmt.Errorf("--merge-key %s: not a column of the import: %w", k, source.ErrNoSuchColumn)
+		}
+		if j.protected(k) {
+			return fmt.Errorf("--merge-key %s: the column is under a --pii rule", k)
 		}
 	}
 

@@ -142,52 +142,11 @@ func (j *importJob) publish(ctx context.Context, m *Manifest) error {
 	if err != nil {
 		return err
 	}
+	if j.merge {
+		return j.publishMerge(ctx, m)
+	}
 	if o.Mode == TargetAppend {
-		// The files move in one by one; an intent record first says which,
-		// so a run killed midway is rolled back by the next (see
-		// recoverAppends) instead of leaving rows the manifest does not
-		// count, which a rerun would then import a second time.
-		intent, err := j.appendIntent(ctx, m)
-		if err != nil {
-			return err
-		}
-		if err := writeFile(ctx, o.FS, intentPath(o.Dir, m.RunID), intent, false); err != nil {
-			return err
-		}
-		if err := j.appendFiles(ctx, m); err != nil {
-			return err
-		}
-		if err := writeFile(ctx, o.FS, path.Join(o.Dir, "_hetl", "manifests", m.RunID+".json"), body, false); err != nil {
-			return err
-		}
-		// _SUCCESS describes the whole directory: earlier runs' files
-		// plus this run's.
-		whole := *m
-		if prev, err := ReadManifest(ctx, o.FS, o.Dir); err == nil {
-			whole.Files = append(append([]ManifestFile(nil), prev.Files...), m.Files...)
-			whole.Rows += prev.Rows
-			whole.Bytes += prev.Bytes
-			whole.Quarantined += prev.Quarantined
-			whole.Checksum.Rows += prev.Checksum.Rows
-			whole.Checksum.Sum += prev.Checksum.Sum
-			whole.Validated = m.Validated && prev.Validated
-			whole.Columns = mergeColumns(prev.Columns, prev.Rows, m.Columns)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("read the manifest being appended to: %w", err)
-		}
-		all, err := json.MarshalIndent(&whole, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := writeFile(ctx, o.FS, path.Join(o.Dir, SuccessFile), all, true); err != nil {
-			return err
-		}
-		// Published: the manifest names this run. The intent is no longer
-		// needed (a leftover one is recognised as done by the next run).
-		if err := o.FS.Remove(ctx, intentPath(o.Dir, m.RunID)); err != nil {
-			o.Log.Warn("could not remove the append intent record", "err", err)
-		}
-		return o.FS.RemoveAll(ctx, j.tmpDir)
+		return j.publishAppend(ctx, m)
 	}
 	if err := writeFile(ctx, o.FS, path.Join(j.tmpDir, SuccessFile), body, false); err != nil {
 		return err
@@ -210,6 +169,61 @@ func (j *importJob) publish(ctx context.Context, m *Manifest) error {
 		return fmt.Errorf("publish %s: %w", o.Dir, err)
 	}
 	return nil
+}
+
+// publishAppend moves the run's files into the existing target and
+// rewrites its manifest; see pendingRecord for a crash in between.
+func (j *importJob) publishAppend(ctx context.Context, m *Manifest) error {
+	o := j.opts
+	body, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	// The files move in one by one; an intent record first says which,
+	// so a run killed midway is rolled back by the next (see
+	// recoverAppends) instead of leaving rows the manifest does not
+	// count, which a rerun would then import a second time.
+	intent, err := j.appendIntent(ctx, m)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(ctx, o.FS, intentPath(o.Dir, m.RunID), intent, false); err != nil {
+		return err
+	}
+	if err := j.appendFiles(ctx, m); err != nil {
+		return err
+	}
+	if err := writeFile(ctx, o.FS, path.Join(o.Dir, "_hetl", "manifests", m.RunID+".json"), body, false); err != nil {
+		return err
+	}
+	// _SUCCESS describes the whole directory: earlier runs' files
+	// plus this run's.
+	whole := *m
+	if prev, err := ReadManifest(ctx, o.FS, o.Dir); err == nil {
+		whole.Files = append(append([]ManifestFile(nil), prev.Files...), m.Files...)
+		whole.Rows += prev.Rows
+		whole.Bytes += prev.Bytes
+		whole.Quarantined += prev.Quarantined
+		whole.Checksum.Rows += prev.Checksum.Rows
+		whole.Checksum.Sum += prev.Checksum.Sum
+		whole.Validated = m.Validated && prev.Validated
+		whole.Columns = mergeColumns(prev.Columns, prev.Rows, m.Columns)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("read the manifest being appended to: %w", err)
+	}
+	all, err := json.MarshalIndent(&whole, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFile(ctx, o.FS, path.Join(o.Dir, SuccessFile), all, true); err != nil {
+		return err
+	}
+	// Published: the manifest names this run. The intent is no longer
+	// needed (a leftover one is recognised as done by the next run).
+	if err := o.FS.Remove(ctx, intentPath(o.Dir, m.RunID)); err != nil {
+		o.Log.Warn("could not remove the append intent record", "err", err)
+	}
+	return o.FS.RemoveAll(ctx, j.tmpDir)
 }
 
 func (j *importJob) appendFiles(ctx context.Context, m *Manifest) error {

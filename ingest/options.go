@@ -107,6 +107,10 @@ type Options struct {
 	// existing partitioned target with the source's rows now.
 	Reimport *Reimport
 
+	// MergeKey, with Incremental, merges the run into an existing target:
+	// each key keeps only its newest row (Sqoop's --merge-key).
+	MergeKey []string
+
 	// AllowSchemaChange says what to do when the table's columns changed
 	// in a way an append cannot represent (new nullable columns need
 	// nothing: the target's schema evolves).
@@ -260,6 +264,14 @@ func (o *Options) validate() error {
 	}
 	if o.AllowSchemaChange != SchemaChangeRefuse && o.AllowSchemaChange != SchemaChangeReplace {
 		errs = append(errs, fmt.Errorf("--allow-schema-change %q: want replace", o.AllowSchemaChange))
+	}
+	if len(o.MergeKey) > 0 {
+		switch {
+		case o.Incremental == nil:
+			errs = append(errs, errors.New("--merge-key merges an incremental run into the target: it needs --incremental"))
+		case o.Format != format.Parquet:
+			errs = append(errs, fmt.Errorf("--merge-key reads the target back and supports Parquet, not %s", o.Format))
+		}
 	}
 	if r := o.Reimport; r != nil {
 		switch {

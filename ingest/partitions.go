@@ -161,7 +161,6 @@ func (j *importJob) publishPartitions(ctx context.Context, m *Manifest) error {
 	whole.ChangedPartitions = append([]string(nil), o.Reimport.Partitions...)
 	sort.Strings(whole.ChangedPartitions)
 	whole.Files = nil
-	whole.Rows, whole.Bytes = 0, 0
 	for _, f := range prev.Files {
 		if !replaced[path.Dir(f.Path)] {
 			whole.Files = append(whole.Files, f)
@@ -169,25 +168,7 @@ func (j *importJob) publishPartitions(ctx context.Context, m *Manifest) error {
 	}
 	whole.Files = append(whole.Files, m.Files...)
 	sort.Slice(whole.Files, func(a, b int) bool { return whole.Files[a].Path < whole.Files[b].Path })
-	nulls := make([]int64, len(whole.Columns))
-	nullsKnown := true
-	for _, f := range whole.Files {
-		whole.Rows += f.Rows
-		whole.Bytes += f.Bytes
-		if len(f.Nulls) != len(nulls) {
-			nullsKnown = false
-			continue
-		}
-		for i, n := range f.Nulls {
-			nulls[i] += n
-		}
-	}
-	for i := range whole.Columns {
-		whole.Columns[i].Nulls = -1 // unknown: a file without per-file counts
-		if nullsKnown {
-			whole.Columns[i].Nulls = nulls[i]
-		}
-	}
+	recount(&whole)
 	// The checksum covered the replaced rows too; only the run's own
 	// manifest (under _hetl/manifests) keeps a validated checksum.
 	whole.Checksum, whole.Validated = Checksum{Columns: m.Checksum.Columns}, false

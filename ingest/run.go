@@ -178,10 +178,12 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		switch {
 		case opts.Mode == TargetReplace:
 			return nil, errors.New("--incremental with --delete-target-dir would drop the rows of earlier runs; drop one of them")
+		case exists && len(opts.MergeKey) > 0:
+			opts.Mode, j.merge = TargetAppend, true // the checks below: same schema and format
 		case exists && opts.Mode == TargetMustNotExist && inc.Mode == IncrementalAppend:
 			opts.Mode = TargetAppend // Sqoop's incremental append adds to the target
 		case exists && opts.Mode == TargetMustNotExist:
-			return nil, fmt.Errorf("target %s already exists: --incremental lastmodified adds rows updated since the last run as new versions of them; say so with --append", opts.Dir)
+			return nil, fmt.Errorf("target %s already exists: --incremental lastmodified either merges rows updated since the last run (--merge-key KEY) or adds them as new versions (--append)", opts.Dir)
 		}
 	}
 	if exists && opts.Mode == TargetMustNotExist {

@@ -242,10 +242,11 @@ func (o *importOptions) options(ctx context.Context, e env, stdin io.Reader, std
 	if opts.AllowSchemaChange, err = o.incr.schemaChange(); err != nil {
 		return opts, err
 	}
+	opts.MergeKey = o.incr.mergeKeys()
 	if o.reimport != nil {
 		// Whole partitions, into the existing target: the job's
-		// incremental range and target mode do not apply.
-		opts.Reimport, opts.Incremental, opts.Mode = o.reimport, nil, ingest.TargetAppend
+		// incremental range, merge and target mode do not apply.
+		opts.Reimport, opts.Incremental, opts.MergeKey, opts.Mode = o.reimport, nil, nil, ingest.TargetAppend
 	}
 	zd, _ := typemap.ParseZeroDatePolicy(o.zeroDates)
 	opts.Policies = typemap.Policies{ZeroDates: zd, InvalidText: typemap.ZeroDatePolicy(o.invalidText)}

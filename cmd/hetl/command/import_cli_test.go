@@ -41,6 +41,7 @@ func TestImportUsage(t *testing.T) {
 		{with("--table", "t", "--allow-schema-change", "yes"), `--allow-schema-change "yes": want replace`},
 		{with("--table", "t", "--incremental", "append"), "--incremental append needs --check-column"},
 		{with("--table", "t", "--check-column", "id"), "need --incremental"},
+		{with("--table", "t", "--merge-key", "id"), "need --incremental"},
 		{with("--table", "t", "--incremental", "lastmodified", "--check-column", "u", "--lastmodified-lag", "-1s"), "--lastmodified-lag -1s"},
 	} {
 		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
