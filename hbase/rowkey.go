@@ -168,4 +168,3 @@ func appendKeyBytes(dst, b []byte, last bool) []byte {
 	}
 	return append(dst, 0x00, 0x01)
 }
-
