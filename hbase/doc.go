@@ -5,9 +5,12 @@
 // outside this package sees them.
 //
 // Built so far: Dial, table administration (create with families and split
-// keys, exists, disable and delete) and single-row Put and Get. Pre-splitting
-// from key samples, batched puts with retries, and scans into Arrow come with
-// the HBase import issue.
+// keys, exists, disable and delete), single-row Put and Get, batched
+// PutRows with bounded retries, GetRows, and Scan in stateless batches; row
+// key encoding (RowKeyEncoder: order-preserving, collision-free, optional
+// salt) and typed cell values as Java's Bytes writes them (AppendTyped,
+// AppendDecoded), documented in docs/hbase.md. The import into HBase, the
+// Arrow reader for jobs and the hetl hbase commands come next.
 //
 // Invariants callers rely on:
 //   - Every call is bounded: by ctx's deadline, or Options.CallTimeout when
