@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path"
 	"sort"
 	"strings"
@@ -260,6 +261,56 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		}
 	}()
 
+	rr, err := j.readAll(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	readers, files, stats, snap := rr.readers, rr.files, rr.stats, rr.snap
+	defer func() {
+		for _, r := range readers {
+			_ = r.close()
+		}
+	}()
+
+	m := j.manifest(started, files, stats, snap)
+	if opts.Validate {
+		if err := j.validate(ctx, readers[0], m, stats); err != nil {
+			return nil, err
+		}
+		m.Validated = true
+		log.Info("validated", "rows", m.Checksum.Rows, "crc32_sum", m.Checksum.Sum)
+	}
+	for _, r := range readers {
+		_ = r.close()
+	}
+	m.FinishedAt = time.Now().UTC()
+	m.Seconds = m.FinishedAt.Sub(started).Seconds()
+	if opts.BeforePublish != nil {
+		if err := opts.BeforePublish(ctx); err != nil {
+			return nil, fmt.Errorf("not published: %w", err)
+		}
+	}
+	if err := j.publish(ctx, m); err != nil {
+		return nil, err
+	}
+	published = true
+	return m, nil
+}
+
+// readResult is what reading every chunk produced.
+type readResult struct {
+	files []fileResult
+	stats chunkStats
+	snap  Snapshot
+	// readers are still open in their snapshot (validation reads there);
+	// the caller closes them.
+	readers []*reader
+}
+
+// readAll plans the chunks, opens the readers in one snapshot and reads
+// every chunk through its sink.
+func (j *importJob) readAll(ctx context.Context, log *slog.Logger) (res readResult, err error) {
+	opts := j.opts
 	est, chunkRows, readersN, warnings := j.sizing(ctx)
 	for _, w := range warnings {
 		log.Warn(w)
@@ -268,13 +319,15 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	if j.table != nil {
 		engine = j.table.Engine
 	}
-	readers, snap, err := openReaders(ctx, db, readersN, j.table, engine, opts.Embedded, opts.Query != "")
+	readers, snap, err := openReaders(ctx, j.db, readersN, j.table, engine, opts.Embedded, opts.Query != "")
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	defer func() {
-		for _, r := range readers {
-			_ = r.close()
+		if err != nil {
+			for _, r := range readers {
+				_ = r.close()
+			}
 		}
 	}()
 	if snap.Consistent {
@@ -342,10 +395,10 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		firstErr = walkErr
 	}
 	if firstErr != nil {
-		return nil, firstErr
+		return res, firstErr
 	}
 	if err := context.Cause(ctx); err != nil {
-		return nil, err
+		return res, err
 	}
 	sort.Ints(rereads)
 	snap.RereadChunks = rereads
@@ -354,30 +407,7 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		snap.Why = fmt.Sprintf("chunks %v were re-read on new connections after dropped ones", rereads)
 	}
 	sort.Slice(files, func(a, b int) bool { return files[a].Path < files[b].Path })
-
-	m := j.manifest(started, files, stats, snap)
-	if opts.Validate {
-		if err := j.validate(ctx, readers[0], m, stats); err != nil {
-			return nil, err
-		}
-		m.Validated = true
-		log.Info("validated", "rows", m.Checksum.Rows, "crc32_sum", m.Checksum.Sum)
-	}
-	for _, r := range readers {
-		_ = r.close()
-	}
-	m.FinishedAt = time.Now().UTC()
-	m.Seconds = m.FinishedAt.Sub(started).Seconds()
-	if opts.BeforePublish != nil {
-		if err := opts.BeforePublish(ctx); err != nil {
-			return nil, fmt.Errorf("not published: %w", err)
-		}
-	}
-	if err := j.publish(ctx, m); err != nil {
-		return nil, err
-	}
-	published = true
-	return m, nil
+	return readResult{files: files, stats: stats, snap: snap, readers: readers}, nil
 }
 
 // chunkStats sums what chunks reported.
