@@ -10,10 +10,13 @@ import (
 	"github.com/hetl/hetl/hbase/internal/thrift2"
 )
 
-// Row is a row key and the cells to write into it.
+// Row is a row key, the cells to write into it, and the columns to
+// delete (Family, Qualifier and Timestamp of each Deletes cell: every
+// version up to that timestamp goes).
 type Row struct {
-	Key   []byte
-	Cells []Cell
+	Key     []byte
+	Cells   []Cell
+	Deletes []Cell
 }
 
 // RetryPolicy bounds retries of calls that failed in a way a new attempt
@@ -100,9 +103,22 @@ func (c *Client) PutRows(ctx context.Context, table TableName, rows []Row, p Ret
 		return err
 	}
 	puts := make([]*thrift2.TPut, 0, len(rows))
+	var deletes []*thrift2.TDelete
 	for _, r := range rows {
 		if len(r.Key) == 0 {
 			return fmt.Errorf("hbase %s: empty row key", op)
+		}
+		if len(r.Deletes) > 0 {
+			d := &thrift2.TDelete{Row: r.Key, DeleteType: thrift2.TDeleteType_DELETE_COLUMNS}
+			for i := range r.Deletes {
+				c := &r.Deletes[i]
+				col := &thrift2.TColumn{Family: []byte(c.Family), Qualifier: []byte(c.Qualifier)}
+				if c.Timestamp != 0 {
+					col.Timestamp = &c.Timestamp
+				}
+				d.Columns = append(d.Columns, col)
+			}
+			deletes = append(deletes, d)
 		}
 		if len(r.Cells) == 0 {
 			continue // nothing to write: HBase refuses empty puts
@@ -121,15 +137,55 @@ func (c *Client) PutRows(ctx context.Context, table TableName, rows []Row, p Ret
 		}
 		puts = append(puts, put)
 	}
-	if len(puts) == 0 {
+	if len(puts) > 0 {
+		err := withRetry(ctx, p, onRetry, func() error {
+			err := c.call(ctx, op, func(svc *thrift2.THBaseServiceClient) error {
+				return svc.PutMultiple(ctx, table.bytes(), puts)
+			})
+			return c.notFoundIfMissing(ctx, table, err)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(deletes) == 0 {
 		return nil
 	}
+	dop := "deleteMultiple " + table.String()
 	return withRetry(ctx, p, onRetry, func() error {
-		err := c.call(ctx, op, func(svc *thrift2.THBaseServiceClient) error {
-			return svc.PutMultiple(ctx, table.bytes(), puts)
+		var failed []*thrift2.TDelete
+		err := c.call(ctx, dop, func(svc *thrift2.THBaseServiceClient) error {
+			var err error
+			failed, err = svc.DeleteMultiple(ctx, table.bytes(), deletes)
+			return err
 		})
+		if err == nil && len(failed) > 0 {
+			return fmt.Errorf("hbase %s: %d of %d deletes not applied", dop, len(failed), len(deletes))
+		}
 		return c.notFoundIfMissing(ctx, table, err)
 	})
+}
+
+// Families lists the column families of a table.
+func (c *Client) Families(ctx context.Context, table TableName) ([]string, error) {
+	op := "getTableDescriptor " + table.String()
+	if err := table.validate(); err != nil {
+		return nil, err
+	}
+	var d *thrift2.TTableDescriptor
+	err := c.call(ctx, op, func(svc *thrift2.THBaseServiceClient) error {
+		var err error
+		d, err = svc.GetTableDescriptor(ctx, table.thrift())
+		return err
+	})
+	if err != nil {
+		return nil, c.notFoundIfMissing(ctx, table, err)
+	}
+	var out []string
+	for _, f := range d.GetColumns() {
+		out = append(out, string(f.GetName()))
+	}
+	return out, nil
 }
 
 // Result is one row read back: its key and newest cells, in HBase's

@@ -149,6 +149,9 @@ func arrowCanonical(dst []byte, m typemap.Mapping, arr arrow.Array, i int) ([]by
 	case *array.Int8:
 		return strconv.AppendInt(dst, int64(a.Value(i)), 10), nil
 	case *array.Int16:
+		if m.Kind == typemap.KindYear && a.Value(i) == 0 {
+			return append(dst, "0000"...), nil // MySQL prints YEAR 0 with four digits
+		}
 		return strconv.AppendInt(dst, int64(a.Value(i)), 10), nil
 	case *array.Int32:
 		return strconv.AppendInt(dst, int64(a.Value(i)), 10), nil

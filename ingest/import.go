@@ -49,6 +49,8 @@ type importJob struct {
 	schemaReset bool
 	// merge: publish with publishMerge (--merge-key into an existing target).
 	merge bool
+	// hbase is set for an import into HBase.
+	hbase *hbaseJob
 	// checksumCols are the mapping indexes validation covers: every
 	// column not changed by a --pii rule.
 	checksumCols []int

@@ -84,7 +84,7 @@ func (j *importJob) manifest(started time.Time, files []fileResult, st chunkStat
 	o := j.opts
 	m := &Manifest{
 		RunID: o.RunID, Source: j.name, Query: o.Query,
-		Target: o.FS.String() + "/" + strings.TrimPrefix(o.Dir, "/"),
+		Target: o.targetString(),
 		Format: string(o.Format), Codec: string(o.Codec), Mode: string(o.Mode),
 		SchemaFingerprint: Fingerprint(j.outSchema), PartitionBy: o.PartitionBy,
 		Snapshot: snap, ZeroDatesNulled: st.zeros, Quarantined: st.quarantined,

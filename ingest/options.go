@@ -107,6 +107,10 @@ type Options struct {
 	// existing partitioned target with the source's rows now.
 	Reimport *Reimport
 
+	// HBase, when set, sends the rows to an HBase table instead of files
+	// (FS and Dir unused).
+	HBase *HBaseTarget
+
 	// MergeKey, with Incremental, merges the run into an existing target:
 	// each key keeps only its newest row (Sqoop's --merge-key).
 	MergeKey []string
@@ -193,6 +197,14 @@ func (o *Options) setDefaults() {
 	if o.MaxRetries <= 0 {
 		o.MaxRetries = 3
 	}
+	if o.HBase != nil {
+		if o.HBase.Encoding == "" {
+			o.HBase.Encoding = HBaseTyped
+		}
+		if o.HBase.BatchRows <= 0 {
+			o.HBase.BatchRows = 500
+		}
+	}
 	if o.Policies.ZeroDates == "" {
 		o.Policies.ZeroDates = typemap.ZeroDateNull
 	}
@@ -230,7 +242,9 @@ func (o *Options) validate() error {
 			errs = append(errs, errors.New("--where applies to --table; put the condition in --query instead"))
 		}
 	}
-	if o.FS == nil || o.Dir == "" {
+	if o.HBase != nil {
+		errs = append(errs, o.HBase.validate(o)...)
+	} else if o.FS == nil || o.Dir == "" {
 		errs = append(errs, errors.New("no target directory (--target-dir or --warehouse-dir)"))
 	}
 	switch o.Format {
@@ -292,4 +306,12 @@ func (o *Options) validate() error {
 		errs = append(errs, errors.New("invalid UTF-8 is never turned into NULL: the policy is error or quarantine"))
 	}
 	return errors.Join(errs...)
+}
+
+// targetString names where the import goes, for manifests and plans.
+func (o *Options) targetString() string {
+	if o.HBase != nil {
+		return "hbase:" + o.HBase.Table.String()
+	}
+	return o.FS.String() + "/" + strings.TrimPrefix(o.Dir, "/")
 }

@@ -69,7 +69,7 @@ func Plan(ctx context.Context, opts Options) (*PlanReport, error) {
 			return nil, err
 		}
 	}
-	rep := &PlanReport{Incremental: j.incr, Source: j.name, Target: opts.FS.String() + "/" + strings.TrimPrefix(opts.Dir, "/"), SplitKey: j.key.Names()}
+	rep := &PlanReport{Incremental: j.incr, Source: j.name, Target: opts.targetString(), SplitKey: j.key.Names()}
 	for i, m := range j.maps {
 		f := j.schema.Field(i)
 		rep.Types = append(rep.Types, TypePlan{Column: m.Column.Name, MySQLType: m.Column.ColumnType, ArrowType: f.Type.String(), Nullable: f.Nullable, Note: m.Note})
@@ -163,6 +163,9 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		return nil, err
 	}
 	log = log.With("table", j.name, "run", opts.RunID)
+	if opts.HBase != nil {
+		return j.runHBase(ctx, started)
+	}
 
 	// The target: Sqoop's rule, checked before reading anything.
 	exists, err := j.exists(ctx, opts.Dir)

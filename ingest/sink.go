@@ -297,6 +297,14 @@ func (w *asyncWriter) write(ctx context.Context, s *chunkSink, p *partOut, rec a
 			}
 			defer out.Release()
 		}
+		if p.writer == nil && s.job.hbase != nil {
+			hw, err := s.job.newHBaseWriter(ctx)
+			if err != nil {
+				return err
+			}
+			p.writer, p.name = hw, "hbase:"+s.job.opts.HBase.Table.String()
+			p.nulls = make([]int64, out.NumCols())
+		}
 		if p.writer == nil {
 			name := s.job.fileName(p.key, s.chunk, p.seq, s.attempt)
 			fw, err := format.NewWriter(ctx, s.job.opts.FS, name, s.job.opts.Format, s.job.outSchema, s.job.formatOptions())
@@ -325,6 +333,11 @@ func (w *asyncWriter) close(ctx context.Context, s *chunkSink, p *partOut) error
 		rows := p.writer.Rows()
 		if err := p.writer.Close(); err != nil {
 			return fmt.Errorf("close %s: %w", p.name, err)
+		}
+		if s.job.hbase != nil {
+			s.files = append(s.files, fileResult{Path: p.name, Rows: rows, Bytes: p.writer.Bytes(), Nulls: p.nulls, chunk: s.chunk})
+			p.writer = nil
+			return nil
 		}
 		info, err := s.job.opts.FS.Stat(ctx, p.name)
 		if err != nil {
