@@ -2,9 +2,9 @@ package ingest
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
-	"database/sql/driver"
 	"math/big"
 	"strconv"
 	"strings"
