@@ -40,6 +40,7 @@ type importOptions struct {
 	zeroDates, invalidText         string
 	rowGroupMB                     int
 	incr                           incrementalFlags
+	hbase                          hbaseFlags
 	flags                          *pflag.FlagSet
 	// beforePublish is set by saved jobs (not a flag).
 	beforePublish func(context.Context) error
@@ -83,6 +84,7 @@ func (o *importOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.zeroDates, "zero-dates", "null", "zero and invalid dates: null, error or quarantine")
 	fs.StringVar(&o.invalidText, "invalid-text", "error", "text that is not valid UTF-8: error or quarantine")
 	o.incr.AddFlags(fs)
+	o.hbase.AddFlags(fs)
 	fs.IntVar(&o.rowGroupMB, "row-group-mb", 0, "Parquet row group size in MiB of uncompressed data (default 128, lowered to fit memory with many readers)")
 }
 
@@ -96,8 +98,11 @@ func (o *importOptions) Validate() error {
 	if o.targetDir != "" && o.warehouseDir != "" {
 		return usagef("give at most one of --target-dir and --warehouse-dir")
 	}
-	if o.query != "" && o.targetDir == "" {
+	if o.query != "" && o.targetDir == "" && o.hbase.table == "" {
 		return usagef("--query needs --target-dir")
+	}
+	if o.hbase.table != "" && (o.targetDir != "" || o.warehouseDir != "") {
+		return usagef("give --hbase-table or a --target-dir/--warehouse-dir, not both")
 	}
 	if o.mappers < 1 {
 		return usagef("-m %d: want at least 1", o.mappers)
@@ -161,6 +166,10 @@ The password comes from --password-file, -P (prompt), $HETL_MYSQL_PASSWORD or a 
   # new rows only: the last value is kept in the target's manifest, so rerunning is enough
   hetl import --connection shop --table events --incremental append --check-column id \
       --partition-by created_at:hour --target-dir hdfs://nn:8020/warehouse/events
+
+  # into HBase (hbase.thrift in hetl.yaml): typed values, salted keys, a new table
+  hetl import --connection shop --table users --hbase-table profiles --column-family p \
+      --hbase-create-table --hbase-salt-buckets 8 --validate
 
   # show the type plan and split plan only
   hetl import --connection shop --table orders --dry-run`,
@@ -243,6 +252,9 @@ func (o *importOptions) options(ctx context.Context, e env, stdin io.Reader, std
 		return opts, err
 	}
 	opts.MergeKey = o.incr.mergeKeys()
+	if opts.HBase, err = o.hbase.target(e.cfg); err != nil {
+		return opts, err
+	}
 	if o.reimport != nil {
 		// Whole partitions, into the existing target: the job's
 		// incremental range, merge and target mode do not apply.
@@ -337,13 +349,15 @@ func (o *importOptions) execute(ctx context.Context, e env, stdin io.Reader, out
 	if err != nil {
 		return nil, err
 	}
-	target := o.targetLocation(e)
-	fsys, dir, err := openTarget(ctx, e.cfg, target)
-	if err != nil {
-		return nil, err
+	if opts.HBase == nil {
+		target := o.targetLocation(e)
+		fsys, dir, err := openTarget(ctx, e.cfg, target)
+		if err != nil {
+			return nil, err
+		}
+		defer warehouse.CloseFS(fsys)
+		opts.FS, opts.Dir = fsys, dir
 	}
-	defer warehouse.CloseFS(fsys)
-	opts.FS, opts.Dir = fsys, dir
 	if o.dryRun {
 		rep, err := ingest.Plan(ctx, opts)
 		if err != nil {
@@ -364,8 +378,13 @@ func (o *importOptions) execute(ctx context.Context, e env, stdin io.Reader, out
 	if m.Mode == "replace-partitions" {
 		verb = "reimported"
 	}
-	fmt.Fprintf(out, "%s %s: %d rows, %d files, %.1f MiB written (%.1f MiB read) in %.1fs, %.0f rows/s → %s\n",
-		verb, m.Source, m.Rows, len(m.Files), float64(m.Bytes)/(1<<20), float64(m.SourceBytes)/(1<<20), m.Seconds, rate, m.Target)
+	if opts.HBase != nil {
+		fmt.Fprintf(out, "%s %s: %d rows, %.1f MiB of cell values (%.1f MiB read) in %.1fs, %.0f rows/s → %s\n",
+			verb, m.Source, m.Rows, float64(m.Bytes)/(1<<20), float64(m.SourceBytes)/(1<<20), m.Seconds, rate, m.Target)
+	} else {
+		fmt.Fprintf(out, "%s %s: %d rows, %d files, %.1f MiB written (%.1f MiB read) in %.1fs, %.0f rows/s → %s\n",
+			verb, m.Source, m.Rows, len(m.Files), float64(m.Bytes)/(1<<20), float64(m.SourceBytes)/(1<<20), m.Seconds, rate, m.Target)
+	}
 	if m.Mode == "replace-partitions" {
 		fmt.Fprintf(out, "replaced partitions: %s\n", strings.Join(m.ChangedPartitions, ", "))
 	}
