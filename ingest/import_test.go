@@ -15,7 +15,10 @@ import (
 	"github.com/hetl/hetl/warehouse"
 )
 
-var chunkOfFile = regexp.MustCompile(`-c\d{5}-`)
+// chunkOfFile finds the chunk number in a data file's name,
+// part-<run id>-c<chunk>-<seq>.<ext>; anchored at the end because a run
+// id's random hex part can itself look like "c01234".
+var chunkOfFile = regexp.MustCompile(`-(c\d{5})-\d{3}\.[a-z.]+$`)
 
 // allTypes is a table with every MySQL type hetl maps and edge values.
 var allTypes = []string{
@@ -141,7 +144,7 @@ func TestSplits(t *testing.T) {
 			})
 			chunks := map[string]bool{}
 			for _, f := range m.Files {
-				chunks[chunkOfFile.FindString(path.Base(f.Path))] = true
+				chunks[chunkOfFile.FindStringSubmatch(path.Base(f.Path))[1]] = true
 			}
 			if len(chunks) < tt.minChunks {
 				t.Errorf("%d chunks wrote rows, want at least %d", len(chunks), tt.minChunks)

@@ -87,7 +87,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("connect to metastore: %w", err)
 	}
@@ -186,3 +186,24 @@ func rollback(tx *sql.Tx) error {
 }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// ping connects once. A new SQLite connection switches the file to WAL,
+// which needs a moment of exclusive access: processes opening a fresh
+// metastore together can get SQLITE_BUSY there without the busy timeout
+// applying, so that is retried for up to 10 seconds.
+func (s *Store) ping(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	wait := 10 * time.Millisecond
+	for {
+		err := s.db.PingContext(ctx)
+		if err == nil || !isRetryable(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 500*time.Millisecond)
+	}
+}
