@@ -73,6 +73,9 @@ type TableSpec struct {
 	Name      string
 	Families  []FamilySpec
 	SplitKeys [][]byte
+	// Attributes are stored in the table's descriptor (hetl records the
+	// schema of what it wrote there).
+	Attributes map[string][]byte
 }
 
 // Table is the name of the table the spec describes.
@@ -93,7 +96,7 @@ func (s TableSpec) descriptor() (*thrift2.TTableDescriptor, error) {
 		}
 		seen[string(k)] = true
 	}
-	desc := &thrift2.TTableDescriptor{TableName: table.thrift()}
+	desc := &thrift2.TTableDescriptor{TableName: table.thrift(), Attributes: s.Attributes}
 	for _, f := range s.Families {
 		if f.Name == "" || strings.Contains(f.Name, ":") {
 			return nil, fmt.Errorf("hbase: table %s: invalid column family name %q", table, f.Name)
@@ -187,4 +190,47 @@ func (c *Client) notFoundIfMissing(ctx context.Context, table TableName, err err
 		return fmt.Errorf("hbase %s: %w", gw.Op, ErrTableNotFound)
 	}
 	return err
+}
+
+// TableAttribute reads one attribute of a table's descriptor (nil when
+// it has none).
+func (c *Client) TableAttribute(ctx context.Context, table TableName, key string) ([]byte, error) {
+	d, err := c.descriptor(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	return d.GetAttributes()[key], nil
+}
+
+// SetTableAttribute sets one attribute of an existing table's descriptor
+// (an online schema change; the table stays enabled).
+func (c *Client) SetTableAttribute(ctx context.Context, table TableName, key string, value []byte) error {
+	d, err := c.descriptor(ctx, table)
+	if err != nil {
+		return err
+	}
+	if d.Attributes == nil {
+		d.Attributes = map[string][]byte{}
+	}
+	d.Attributes[key] = value
+	err = c.call(ctx, "modifyTable "+table.String(), func(svc *thrift2.THBaseServiceClient) error {
+		return svc.ModifyTable(ctx, d)
+	})
+	return c.notFoundIfMissing(ctx, table, err)
+}
+
+func (c *Client) descriptor(ctx context.Context, table TableName) (*thrift2.TTableDescriptor, error) {
+	if err := table.validate(); err != nil {
+		return nil, err
+	}
+	var d *thrift2.TTableDescriptor
+	err := c.call(ctx, "getTableDescriptor "+table.String(), func(svc *thrift2.THBaseServiceClient) error {
+		var err error
+		d, err = svc.GetTableDescriptor(ctx, table.thrift())
+		return err
+	})
+	if err != nil {
+		return nil, c.notFoundIfMissing(ctx, table, err)
+	}
+	return d, nil
 }

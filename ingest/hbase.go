@@ -173,10 +173,15 @@ func (j *importJob) runHBase(ctx context.Context, started time.Time) (*Manifest,
 // prepareHBaseTable checks the table, or creates it when asked.
 func (j *importJob) prepareHBaseTable(ctx context.Context, c *hbase.Client, hj *hbaseJob, log interface{ Info(string, ...any) }) error {
 	t := hj.t
+	recorded, err := hbase.TableSchema{Family: t.Family, Encoding: string(t.Encoding), RowKey: hj.keyColumns(j), Salt: t.Salt, Schema: j.outSchema}.Marshal()
+	if err != nil {
+		return err
+	}
 	fams, err := c.Families(ctx, t.Table)
 	switch {
 	case errors.Is(err, hbase.ErrTableNotFound) && t.Create:
-		spec := hbase.TableSpec{Namespace: t.Table.Namespace, Name: t.Table.Name, Families: []hbase.FamilySpec{t.FamilySpec}}
+		spec := hbase.TableSpec{Namespace: t.Table.Namespace, Name: t.Table.Name, Families: []hbase.FamilySpec{t.FamilySpec},
+			Attributes: map[string][]byte{hbase.SchemaAttribute: recorded}}
 		spec.Families[0].Name = t.Family
 		switch {
 		case t.Salt > 1:
@@ -196,12 +201,20 @@ func (j *importJob) prepareHBaseTable(ctx context.Context, c *hbase.Client, hj *
 	case err != nil:
 		return err
 	}
+	found := false
 	for _, f := range fams {
-		if f == t.Family {
-			return nil
+		found = found || f == t.Family
+	}
+	if !found {
+		return fmt.Errorf("HBase table %s has no column family %q (it has %s)", t.Table, t.Family, strings.Join(fams, ", "))
+	}
+	// Record what this import writes, for readers (hetl hbase scan).
+	if cur, err := c.TableAttribute(ctx, t.Table, hbase.SchemaAttribute); err != nil || string(cur) != string(recorded) {
+		if err := c.SetTableAttribute(ctx, t.Table, hbase.SchemaAttribute, recorded); err != nil {
+			return fmt.Errorf("record the schema in HBase table %s: %w", t.Table, err)
 		}
 	}
-	return fmt.Errorf("HBase table %s has no column family %q (it has %s)", t.Table, t.Family, strings.Join(fams, ", "))
+	return nil
 }
 
 // sampleSplitKeys reads n-1 evenly spaced row keys of the source, encoded

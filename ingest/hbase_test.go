@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/hetl/hetl/hbase"
 	"github.com/hetl/hetl/internal/testcluster"
 )
@@ -135,5 +137,57 @@ func TestHBaseImportKeysAndNulls(t *testing.T) {
 		o.Table, o.HBase = "k", &HBaseTarget{Dial: tgt.Dial, Table: tgt.Table, Family: "other"}
 	}); err == nil || !strings.Contains(err.Error(), `has no column family "other"`) {
 		t.Errorf("wrong family: %v", err)
+	}
+}
+
+// The import records its schema in the table; a reader decodes the cells
+// with it back into the import's Arrow types.
+func TestHBaseRecordedSchema(t *testing.T) {
+	db, src := testDB(t)
+	exec(t, db, `CREATE TABLE r (id INT PRIMARY KEY, amount DECIMAL(6,2), at DATETIME(3), note VARCHAR(10))`,
+		`INSERT INTO r VALUES (1, 12.50, '2026-11-21 10:00:00.125', 'a'), (2, NULL, '2026-11-21 11:00:00', NULL)`)
+	tgt := hbaseTarget(t, "hetl_schema")
+	mustImport(t, nil, "", src, func(o *Options) { o.Table, o.HBase = "r", tgt })
+	ctx := context.Background()
+	c, err := tgt.Dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	raw, err := c.TableAttribute(ctx, tgt.Table, hbase.SchemaAttribute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := hbase.ParseTableSchema(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts.Family != "d" || ts.Encoding != "typed" || strings.Join(ts.RowKey, ",") != "id" || ts.Schema.NumFields() != 4 {
+		t.Fatalf("recorded schema %+v", ts)
+	}
+	var got []string
+	if err := c.ScanRecords(ctx, tgt.Table, ts.Columns(), hbase.ScanOptions{}, hbase.RetryPolicy{}, func(rec arrow.RecordBatch) error {
+		for r := 0; r < int(rec.NumRows()); r++ {
+			var parts []string
+			for col := 1; col < int(rec.NumCols()); col++ {
+				parts = append(parts, rec.Column(col).ValueStr(r))
+			}
+			got = append(got, strings.Join(parts, "|"))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1|12.5|2026-11-21T10:00:00.125|a", "2|(null)|2026-11-21T11:00:00|(null)"} // Arrow's rendering
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("read back:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	rec, err := c.GetRecords(ctx, tgt.Table, [][]byte{{0x80, 0, 0, 2}, []byte("missing")}, ts.Columns(), hbase.RetryPolicy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	if rec.NumRows() != 2 || rec.Column(1).ValueStr(0) != "2" || !rec.Column(0).IsNull(1) || !rec.Column(1).IsNull(1) {
+		t.Errorf("get records: %v", rec)
 	}
 }
