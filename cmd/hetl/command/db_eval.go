@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/text/width"
 
 	"github.com/hetl/hetl/ingest/source"
 )
@@ -130,45 +129,8 @@ func runEval(ctx context.Context, db *sql.DB, query string, maxRows int, out io.
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	widths := make([]int, len(cols))
-	for i, h := range header {
-		widths[i] = displayWidth(h)
-	}
-	for _, line := range table {
-		for i, v := range line {
-			widths[i] = max(widths[i], displayWidth(v))
-		}
-	}
 	var sb strings.Builder
-	rule := func() {
-		sb.WriteByte('+')
-		for _, w := range widths {
-			sb.WriteString(strings.Repeat("-", w+2))
-			sb.WriteByte('+')
-		}
-		sb.WriteByte('\n')
-	}
-	cells := func(vals []string, alignRight []bool) {
-		sb.WriteByte('|')
-		for i, v := range vals {
-			pad := strings.Repeat(" ", widths[i]-displayWidth(v))
-			sb.WriteByte(' ')
-			if alignRight != nil && alignRight[i] && v != "NULL" {
-				sb.WriteString(pad + v)
-			} else {
-				sb.WriteString(v + pad)
-			}
-			sb.WriteString(" |")
-		}
-		sb.WriteByte('\n')
-	}
-	rule()
-	cells(header, nil)
-	rule()
-	for _, line := range table {
-		cells(line, right)
-	}
-	rule()
+	sb.WriteString(renderTable(header, table, right))
 	if total > maxRows {
 		fmt.Fprintf(&sb, "%d rows in set; the first %d shown (--max-rows)\n", total, maxRows)
 	} else if total == 1 {
@@ -178,19 +140,4 @@ func runEval(ctx context.Context, db *sql.DB, query string, maxRows int, out io.
 	}
 	_, err = io.WriteString(out, sb.String())
 	return err
-}
-
-// displayWidth counts terminal columns: East Asian wide and fullwidth
-// characters take two.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
 }

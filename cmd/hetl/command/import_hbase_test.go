@@ -3,9 +3,11 @@ package command
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +65,45 @@ func TestImportHBaseCLI(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "imported users: 2000 rows") || !strings.Contains(out, "→ hbase:"+table) || !strings.Contains(out, "validated: 2000 rows") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
+	// hetl hbase reads it back with the recorded schema.
+	code, out, errOut = run(t, "hbase", "scan", table, "--limit", "3")
+	if code != ExitOK || !regexp.MustCompile(`\| ROW KEY +\| id +\| email +\| score +\|`).MatchString(out) || !strings.HasSuffix(out, "3 rows\n") || !strings.Contains(out, "@example.com") {
+		t.Errorf("hbase scan: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "hbase", "get", table, "42", "--format", "json")
+	var row struct {
+		Key     string         `json:"key"`
+		Columns map[string]any `json:"columns"`
+	}
+	if code != ExitOK || json.Unmarshal([]byte(out), &row) != nil || row.Columns["p:email"] != "u42@example.com" || row.Columns["p:score"] != "10.50" {
+		t.Errorf("hbase get: exit %d\n%s%s", code, out, errOut)
+	}
+	// A typed table: numbers come back as JSON numbers.
+	typed := table + "_typed"
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		opts := hbase.DefaultOptions()
+		opts.Transport, opts.Protocol = transport, protocol
+		if c, err := hbase.Dial(ctx, thrift, opts); err == nil {
+			c.DeleteTable(ctx, hbase.TableName{Name: typed})
+			c.Close()
+		}
+	})
+	if code, out, errOut := run(t, "import", "--connect", url, "--table", "users", "--where", "id <= 10", "--hbase-table", typed, "--column-family", "p", "--hbase-create-table", "-m", "1"); code != ExitOK {
+		t.Fatalf("typed import: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "hbase", "get", typed, "7", "--format", "json")
+	if code != ExitOK || !strings.Contains(out, `"p:id":7`) || !strings.Contains(out, `"p:score":"1.75"`) {
+		t.Errorf("typed get: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "hbase", "get", typed, "99"); code != ExitFailure || !strings.Contains(errOut, "no row") {
+		t.Errorf("missing row: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "hbase", "get", typed, "x,y"); code != ExitUsage || !strings.Contains(errOut, "the table's key has 1 column(s) (id)") {
+		t.Errorf("bad key: exit %d %s", code, errOut)
+	}
+
 	for _, tt := range []struct {
 		args []string
 		want string
