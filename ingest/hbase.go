@@ -320,9 +320,24 @@ func (j *importJob) newHBaseWriter(ctx context.Context) (*hbaseWriter, error) {
 	select {
 	case c = <-hj.clients:
 	default:
-		var err error
-		if c, err = hj.t.Dial(ctx); err != nil {
-			return nil, fmt.Errorf("connect to the HBase gateway: %w", err)
+		// A gateway restarting refuses connections for a moment: retry
+		// as the puts themselves are retried.
+		wait := 200 * time.Millisecond
+		for attempt := 1; ; attempt++ {
+			var err error
+			if c, err = hj.t.Dial(ctx); err == nil {
+				break
+			}
+			if attempt >= 6 || ctx.Err() != nil {
+				return nil, fmt.Errorf("connect to the HBase gateway: %w", err)
+			}
+			hj.retries.Add(1)
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(wait):
+			}
+			wait = min(wait*2, 5*time.Second)
 		}
 	}
 	return &hbaseWriter{j: j, hj: hj, ctx: ctx, c: c}, nil
