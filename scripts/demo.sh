@@ -23,6 +23,11 @@ metastore:
 log:
   level: info
 YAML
+if [ -n "${HETL_DEMO_HBASE_THRIFT:-}" ]; then
+	# An HBase Thrift2 gateway to show the HBase import on (e.g. the test
+	# stack's: HETL_DEMO_HBASE_THRIFT=$HETL_TEST_HBASE_THRIFT).
+	printf 'hbase:\n  thrift: %s\n' "$HETL_DEMO_HBASE_THRIFT" >>"$DEMO_DIR/hetl.yaml"
+fi
 "$HETL" config check --config "$DEMO_DIR/hetl.yaml"
 
 say "the documented example configuration"

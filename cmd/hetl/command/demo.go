@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/go-sql-driver/mysql"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -451,6 +452,30 @@ func (o *demoRunOptions) run(ctx context.Context, e env, opts demo.SeedOptions, 
 	fmt.Fprintf(out, "incremental import of events: %d rows with id in (%s, %s], into %d partitions: %s\n",
 		m.Rows, inc.LastValue, inc.NextValue, len(m.ChangedPartitions), strings.Join(m.ChangedPartitions, ", "))
 	fmt.Fprintf(out, "the next run continues after id %s (kept in %s/events/_SUCCESS)\n", inc.NextValue, fsys.Root())
+	return o.demoHBase(ctx, e, srv.Config(), piiProtection(jobs[0].rules, &key), stderr, out)
+}
+
+// demoHBase imports users into HBase when a gateway is configured, and
+// says how to configure one otherwise.
+func (o *demoRunOptions) demoHBase(ctx context.Context, e env, src *mysql.Config, protect *ingest.PII, stderr, out io.Writer) error {
+	if e.cfg.HBase.Thrift == "" {
+		fmt.Fprintln(out, "\nHBase: no gateway configured, so no HBase import. To see users imported into HBase, set hbase.thrift")
+		fmt.Fprintln(out, "in the configuration (make cluster-up starts one; its address is HETL_TEST_HBASE_THRIFT in .hetl-test/endpoints.env),")
+		fmt.Fprintln(out, "or run: HETL_DEMO_HBASE_THRIFT=host:port make demo")
+		return nil
+	}
+	flags := &hbaseFlags{table: "hetl_demo_users", family: "u", create: true, salt: 4, encoding: "typed", nullMode: "skip", batchRows: 500}
+	t, err := flags.target(e.cfg)
+	if err != nil {
+		return err
+	}
+	m, err := ingest.Run(ctx, ingest.Options{Source: src, Table: "users", HBase: t, Mappers: o.mappers, Embedded: true,
+		PII: protect, Log: e.log, Progress: newImportProgress(stderr, e.log)})
+	if err != nil {
+		return fmt.Errorf("import users into HBase: %w", err)
+	}
+	fmt.Fprintf(out, "\nHBase: imported users into %s through %s: %d rows in %.1fs (typed values, 4 salt buckets, the same PII protection)\n", t.Table, e.cfg.HBase.Thrift, m.Rows, m.Seconds)
+	fmt.Fprintf(out, "look at them: hetl hbase scan %s --limit 5\n", t.Table)
 	return nil
 }
 

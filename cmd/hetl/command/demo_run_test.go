@@ -2,8 +2,11 @@ package command
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hetl/hetl/ingest"
@@ -28,6 +31,7 @@ func TestDemoRun(t *testing.T) {
 		`(?m)^events +1000 +\d+ +4 `,
 		`the source got 100 more events \(ids from 1001;`,
 		`incremental import of events: 100 rows with id in \(1000, 1100\], into \d+ partitions: `,
+		`HBase: no gateway configured, so no HBase import. To see users imported into HBase, set hbase.thrift`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("output lacks %s:\n%s", re, out)
@@ -43,5 +47,31 @@ func TestDemoRun(t *testing.T) {
 	}
 	if m.Rows != 1100 || m.Incremental == nil || m.Incremental.NextValue != "1100" {
 		t.Errorf("events manifest: %d rows, %+v", m.Rows, m.Incremental)
+	}
+}
+
+// With a gateway configured, the demo also imports users into HBase.
+func TestDemoRunHBase(t *testing.T) {
+	testcluster.DemoMySQL(t)
+	thrift := testcluster.HBaseThrift(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	transport, protocol := testcluster.Setting("HETL_TEST_HBASE_THRIFT_TRANSPORT"), testcluster.Setting("HETL_TEST_HBASE_THRIFT_PROTOCOL")
+	if transport == "" {
+		transport = "buffered"
+	}
+	if protocol == "" {
+		protocol = "binary"
+	}
+	cfg := filepath.Join(dir, "hetl.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("hbase:\n  thrift: %s\n  transport: %s\n  protocol: %s\n", thrift, transport, protocol)), 0o644)
+	t.Setenv("HETL_CONFIG", cfg)
+	code, out, errOut := run(t, "demo", "run", "--rows", "400", "--hours", "2", "--warehouse-dir", filepath.Join(dir, "wh"))
+	if code != ExitOK || !regexp.MustCompile(`HBase: imported users into hetl_demo_users through \S+: 20 rows`).MatchString(out) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "hbase", "scan", "hetl_demo_users", "--format", "json", "--limit", "1")
+	if code != ExitOK || !strings.Contains(out, `"u:email"`) || strings.Contains(out, "@") {
+		t.Errorf("scan (emails must be hashed): exit %d\n%s%s", code, out, errOut)
 	}
 }
