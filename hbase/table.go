@@ -1,9 +1,11 @@
 package hbase
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -233,4 +235,27 @@ func (c *Client) descriptor(ctx context.Context, table TableName) (*thrift2.TTab
 		return nil, c.notFoundIfMissing(ctx, table, err)
 	}
 	return d, nil
+}
+
+// RegionStarts lists the start keys of a table's regions, in order (the
+// first is empty).
+func (c *Client) RegionStarts(ctx context.Context, table TableName) ([][]byte, error) {
+	if err := table.validate(); err != nil {
+		return nil, err
+	}
+	var locs []*thrift2.THRegionLocation
+	err := c.call(ctx, "getAllRegionLocations "+table.String(), func(svc *thrift2.THBaseServiceClient) error {
+		var err error
+		locs, err = svc.GetAllRegionLocations(ctx, table.bytes())
+		return err
+	})
+	if err != nil {
+		return nil, c.notFoundIfMissing(ctx, table, err)
+	}
+	out := make([][]byte, 0, len(locs))
+	for _, l := range locs {
+		out = append(out, l.GetRegionInfo().GetStartKey())
+	}
+	sort.Slice(out, func(a, b int) bool { return bytes.Compare(out[a], out[b]) < 0 })
+	return out, nil
 }

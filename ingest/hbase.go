@@ -165,6 +165,7 @@ func (j *importJob) runHBase(ctx context.Context, started time.Time) (*Manifest,
 	m.FinishedAt = time.Now().UTC()
 	m.Seconds = m.FinishedAt.Sub(started).Seconds()
 	if n := hj.retries.Load(); n > 0 {
+		m.Retries = n
 		log.Warn("HBase calls were retried", "retries", n)
 	}
 	return m, nil

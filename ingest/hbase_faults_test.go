@@ -112,8 +112,8 @@ func TestHBaseImportSurvivesGatewayRestart(t *testing.T) {
 	m := mustImport(t, nil, "", src, func(o *Options) {
 		o.Table, o.HBase, o.Mappers, o.ChunkRows, o.BatchRows, o.Progress = "g", tgt, 2, 10000, 1000, &restarter{p: proxy}
 	})
-	if m.Rows != 60000 || !m.Validated || proxy.cuts == 0 {
-		t.Errorf("rows %d, validated %v, gateway restarts %d", m.Rows, m.Validated, proxy.cuts)
+	if m.Rows != 60000 || !m.Validated || proxy.cuts == 0 || m.Retries == 0 {
+		t.Errorf("rows %d, validated %v, gateway restarts %d, retries %d", m.Rows, m.Validated, proxy.cuts, m.Retries)
 	}
 }
 

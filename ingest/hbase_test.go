@@ -83,6 +83,9 @@ func TestHBaseImportEncodings(t *testing.T) {
 			if len(rows) != 3 {
 				t.Fatalf("%d rows in HBase", len(rows))
 			}
+			if starts := regionStarts(t, tgt); len(starts) != 4 || string(starts[1]) != "\x01" || string(starts[3]) != "\x03" {
+				t.Errorf("salted table regions start at %q, want one per bucket", starts)
+			}
 			for _, r := range rows {
 				if len(r.Key) != 5 || r.Key[0] != hbase.SaltOf(r.Key[1:], 4) {
 					t.Errorf("row key %x: want a salt byte and 4 key bytes", r.Key)
@@ -114,6 +117,9 @@ func TestHBaseImportKeysAndNulls(t *testing.T) {
 	rows := scanAll(t, tgt)
 	if len(rows) != 300 {
 		t.Fatalf("%d rows", len(rows))
+	}
+	if starts := regionStarts(t, tgt); len(starts) != 4 {
+		t.Errorf("pre-split into %d regions, want 4: %q", len(starts), starts)
 	}
 	// Key order is (tenant, n) order, negative n included.
 	if !strings.HasPrefix(string(rows[0].Key), "t0\x00\x01") {
@@ -189,5 +195,43 @@ func TestHBaseRecordedSchema(t *testing.T) {
 	defer rec.Release()
 	if rec.NumRows() != 2 || rec.Column(1).ValueStr(0) != "2" || !rec.Column(0).IsNull(1) || !rec.Column(1).IsNull(1) {
 		t.Errorf("get records: %v", rec)
+	}
+}
+
+func regionStarts(t *testing.T, tgt *HBaseTarget) [][]byte {
+	t.Helper()
+	c, err := tgt.Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	starts, err := c.RegionStarts(context.Background(), tgt.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return starts
+}
+
+// With cell timestamps from a column, importing again writes exactly the
+// same cells: same values, same timestamps.
+func TestHBaseReimportIdempotent(t *testing.T) {
+	db, src := testDB(t)
+	exec(t, db, `CREATE TABLE i (id INT PRIMARY KEY, v VARCHAR(10), updated_at TIMESTAMP(3) NOT NULL)`,
+		`INSERT INTO i SELECT seq, CONCAT('v', seq), '2026-11-21 00:00:00' + INTERVAL seq SECOND FROM seq_1_to_500`)
+	tgt := hbaseTarget(t, "hetl_idem")
+	tgt.TimestampColumn = "updated_at"
+	mustImport(t, nil, "", src, func(o *Options) { o.Table, o.HBase = "i", tgt })
+	first := scanAll(t, tgt)
+	mustImport(t, nil, "", src, func(o *Options) { o.Table, o.HBase = "i", tgt })
+	second := scanAll(t, tgt)
+	if len(first) != 500 || fmt.Sprint(first) != fmt.Sprint(second) {
+		t.Errorf("a re-import changed the cells (%d rows, then %d)", len(first), len(second))
+	}
+	// The cell timestamp is the row's updated_at in milliseconds.
+	want := time.Date(2026, 11, 21, 0, 0, 1, 0, time.UTC).UnixMilli()
+	for _, c := range first[0].Cells {
+		if c.Timestamp != want {
+			t.Fatalf("cell %s has timestamp %d, want %d", c.Qualifier, c.Timestamp, want)
+		}
 	}
 }

@@ -47,6 +47,8 @@ type Manifest struct {
 	Validated         bool              `json:"validated"`
 	ZeroDatesNulled   int64             `json:"zero_dates_nulled"`
 	Quarantined       int64             `json:"quarantined_rows"`
+	// Retries counts HBase calls retried after transient failures.
+	Retries           int64             `json:"retries,omitempty"`
 	PII               map[string]string `json:"pii,omitempty"`
 	PIIKeyFingerprint string            `json:"pii_key_fingerprint,omitempty"`
 	StartedAt         time.Time         `json:"started_at"`

@@ -392,6 +392,9 @@ func (o *importOptions) execute(ctx context.Context, e env, stdin io.Reader, out
 		fmt.Fprintf(out, "incremental %s on %s: rows after %s up to %s; next --last-value %s (kept in the target's manifest)\n",
 			inc.Mode, inc.CheckColumn, orNone(inc.LastValue), orNone(inc.NextValue), orNone(inc.NextValue))
 	}
+	if m.Retries > 0 {
+		fmt.Fprintf(out, "HBase calls retried after transient failures: %d (no cell lost: retried puts write the same cells)\n", m.Retries)
+	}
 	if m.Validated {
 		fmt.Fprintf(out, "validated: %d rows, checksum %d matches MySQL\n", m.Checksum.Rows, m.Checksum.Sum)
 	}
