@@ -9,8 +9,9 @@
 // PutRows with bounded retries, GetRows, and Scan in stateless batches; row
 // key encoding (RowKeyEncoder: order-preserving, collision-free, optional
 // salt) and typed cell values as Java's Bytes writes them (AppendTyped,
-// AppendDecoded), documented in docs/hbase.md. The import into HBase, the
-// Arrow reader for jobs and the hetl hbase commands come next.
+// AppendDecoded), documented in docs/hbase.md; table attributes holding the
+// schema an import wrote (TableSchema), and reading into Arrow record
+// batches (ScanRecords, GetRecords).
 //
 // Invariants callers rely on:
 //   - Every call is bounded: by ctx's deadline, or Options.CallTimeout when
