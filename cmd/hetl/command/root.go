@@ -143,11 +143,20 @@ runs hourly cleanse/anonymize/aggregate jobs over them, and serves the results t
 
 Configuration comes from hetl.yaml (see docs/configuration.md); every command takes
 --config, -D key=value, --log-level and --log-format.`,
-		Example: `  # check a configuration file and print it with secrets redacted
-  hetl config check --config examples/hetl.yaml
+		Example: `  # the demo: seed an embedded MySQL-compatible server and import it
+  hetl demo run
 
-  # print the version
-  hetl version`,
+  # import a table into hourly Parquet partitions, protecting personal data
+  hetl import --connection shop --table events --partition-by created_at:hour \
+      --pii email=hash --pii-key-file /etc/hetl/pii.key --target-dir hdfs://nn:8020/warehouse/events
+
+  # save it as an incremental job and run it
+  hetl job create events -- --connection shop --table events --incremental append --check-column id \
+      --partition-by created_at:hour --target-dir hdfs://nn:8020/warehouse/events
+  hetl job exec events
+
+  # check a configuration file and print it with secrets redacted
+  hetl config check --config examples/hetl.yaml`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
