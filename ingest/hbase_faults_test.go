@@ -97,14 +97,10 @@ func TestHBaseImportSurvivesGatewayRestart(t *testing.T) {
 	db, src := testDB(t)
 	exec(t, db, `CREATE TABLE g (id INT PRIMARY KEY, pad VARCHAR(100))`, `INSERT INTO g SELECT seq, REPEAT('z', 80) FROM seq_1_to_60000`)
 	tgt := hbaseTarget(t, "hetl_restart")
-	proxy := newGatewayProxy(t, testcluster.HBaseThrift(t))
+	gw, transport, protocol := testcluster.HBaseGateway(t)
+	proxy := newGatewayProxy(t, gw)
 	opts := hbase.DefaultOptions()
-	if v := testcluster.Setting("HETL_TEST_HBASE_THRIFT_TRANSPORT"); v != "" {
-		opts.Transport = v
-	}
-	if v := testcluster.Setting("HETL_TEST_HBASE_THRIFT_PROTOCOL"); v != "" {
-		opts.Protocol = v
-	}
+	opts.Transport, opts.Protocol = transport, protocol
 	opts.CallTimeout = 10 * time.Second
 	addr := proxy.ln.Addr().String()
 	tgt.Dial = func(ctx context.Context) (*hbase.Client, error) { return hbase.Dial(ctx, addr, opts) }
@@ -129,15 +125,9 @@ func TestHBaseSIGKILLThenRerun(t *testing.T) {
 		t.Fatalf("build hetl: %v\n%s", err, out)
 	}
 	dir := t.TempDir()
-	transport, protocol := testcluster.Setting("HETL_TEST_HBASE_THRIFT_TRANSPORT"), testcluster.Setting("HETL_TEST_HBASE_THRIFT_PROTOCOL")
-	if transport == "" {
-		transport = "buffered"
-	}
-	if protocol == "" {
-		protocol = "binary"
-	}
+	addr, transport, protocol := testcluster.HBaseGateway(t)
 	cfg := filepath.Join(dir, "hetl.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("hbase:\n  thrift: %s\n  transport: %s\n  protocol: %s\n", testcluster.HBaseThrift(t), transport, protocol)), 0o644)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("hbase:\n  thrift: %s\n  transport: %s\n  protocol: %s\n", addr, transport, protocol)), 0o644)
 	pw := filepath.Join(dir, "pw")
 	os.WriteFile(pw, []byte(src.Passwd), 0o600)
 	cmd := osexec.Command(bin, "--config", cfg, "import", "--connect", fmt.Sprintf("mysql://%s@%s/%s", src.User, src.Addr, src.DBName),

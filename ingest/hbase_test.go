@@ -17,14 +17,9 @@ import (
 // removes the table afterwards.
 func hbaseTarget(t *testing.T, name string) *HBaseTarget {
 	t.Helper()
-	addr := testcluster.HBaseThrift(t)
+	addr, transport, protocol := testcluster.HBaseGateway(t)
 	opts := hbase.DefaultOptions()
-	if v := testcluster.Setting("HETL_TEST_HBASE_THRIFT_TRANSPORT"); v != "" {
-		opts.Transport = v
-	}
-	if v := testcluster.Setting("HETL_TEST_HBASE_THRIFT_PROTOCOL"); v != "" {
-		opts.Protocol = v
-	}
+	opts.Transport, opts.Protocol = transport, protocol
 	dial := func(ctx context.Context) (*hbase.Client, error) { return hbase.Dial(ctx, addr, opts) }
 	table := hbase.TableName{Name: fmt.Sprintf("%s_%d", name, time.Now().UnixNano())}
 	t.Cleanup(func() {

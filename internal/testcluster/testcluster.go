@@ -79,6 +79,21 @@ func HBaseThrift(t testing.TB) string {
 	return addr
 }
 
+// HBaseGateway is HBaseThrift with the transport and protocol the gateway
+// was started with (HBase's defaults, buffered and binary, when unset).
+func HBaseGateway(t testing.TB) (addr, transport, protocol string) {
+	t.Helper()
+	addr = HBaseThrift(t)
+	transport, protocol = Setting("HETL_TEST_HBASE_THRIFT_TRANSPORT"), Setting("HETL_TEST_HBASE_THRIFT_PROTOCOL")
+	if transport == "" {
+		transport = "buffered"
+	}
+	if protocol == "" {
+		protocol = "binary"
+	}
+	return addr, transport, protocol
+}
+
 func lookup(t testing.TB, key string) string {
 	t.Helper()
 	if v := os.Getenv(key); v != "" {

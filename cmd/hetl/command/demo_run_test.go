@@ -2,8 +2,6 @@ package command
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -53,19 +51,9 @@ func TestDemoRun(t *testing.T) {
 // With a gateway configured, the demo also imports users into HBase.
 func TestDemoRunHBase(t *testing.T) {
 	testcluster.DemoMySQL(t)
-	thrift := testcluster.HBaseThrift(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
-	transport, protocol := testcluster.Setting("HETL_TEST_HBASE_THRIFT_TRANSPORT"), testcluster.Setting("HETL_TEST_HBASE_THRIFT_PROTOCOL")
-	if transport == "" {
-		transport = "buffered"
-	}
-	if protocol == "" {
-		protocol = "binary"
-	}
-	cfg := filepath.Join(dir, "hetl.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("hbase:\n  thrift: %s\n  transport: %s\n  protocol: %s\n", thrift, transport, protocol)), 0o644)
-	t.Setenv("HETL_CONFIG", cfg)
+	hbaseConfig(t, dir)
 	code, out, errOut := run(t, "demo", "run", "--rows", "400", "--hours", "2", "--warehouse-dir", filepath.Join(dir, "wh"))
 	if code != ExitOK || !regexp.MustCompile(`HBase: imported users into hetl_demo_users through \S+: 20 rows`).MatchString(out) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)

@@ -1,8 +1,6 @@
 package command
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,55 +9,17 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hetl/hetl/hbase"
-	"github.com/hetl/hetl/internal/testcluster"
 )
 
 func TestImportHBaseCLI(t *testing.T) {
-	srv := testcluster.MySQL(t)
-	thrift := testcluster.HBaseThrift(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
-	transport, protocol := testcluster.Setting("HETL_TEST_HBASE_THRIFT_TRANSPORT"), testcluster.Setting("HETL_TEST_HBASE_THRIFT_PROTOCOL")
-	if transport == "" {
-		transport = "buffered"
-	}
-	if protocol == "" {
-		protocol = "binary"
-	}
-	cfg := filepath.Join(dir, "hetl.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("hbase:\n  thrift: %s\n  transport: %s\n  protocol: %s\n", thrift, transport, protocol)), 0o644)
-	t.Setenv("HETL_CONFIG", cfg)
-	t.Setenv("HETL_MYSQL_PASSWORD", srv.Password)
-	admin, err := sql.Open("mysql", srv.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	db := fmt.Sprintf("hetl_hbase_cli_%d", time.Now().UnixNano())
-	for _, q := range []string{
-		"CREATE DATABASE " + db,
-		"CREATE TABLE " + db + ".users (id BIGINT PRIMARY KEY, email VARCHAR(40), score DECIMAL(6,2))",
-		"INSERT INTO " + db + ".users SELECT seq, CONCAT('u', seq, '@example.com'), seq / 4 FROM " + db + ".seq_1_to_2000",
-	} {
-		if _, err := admin.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	defer admin.Exec("DROP DATABASE " + db)
-	url := fmt.Sprintf("mysql://%s@%s/%s", srv.User, srv.Addr(), db)
+	hbaseConfig(t, dir)
+	url, _, _ := scratchDB(t, "hetl_hbase_cli",
+		"CREATE TABLE users (id BIGINT PRIMARY KEY, email VARCHAR(40), score DECIMAL(6,2))",
+		"INSERT INTO users SELECT seq, CONCAT('u', seq, '@example.com'), seq / 4 FROM seq_1_to_2000")
 	table := fmt.Sprintf("hetl_cli_%d", time.Now().UnixNano())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		opts := hbase.DefaultOptions()
-		opts.Transport, opts.Protocol = transport, protocol
-		if c, err := hbase.Dial(ctx, thrift, opts); err == nil {
-			c.DeleteTable(ctx, hbase.TableName{Name: table})
-			c.Close()
-		}
-	})
+	dropHBaseTableLater(t, table)
 	code, out, errOut := run(t, "import", "--connect", url, "--table", "users", "--hbase-table", table, "--column-family", "p",
 		"--hbase-create-table", "--hbase-salt-buckets", "4", "--hbase-encoding", "string", "--validate", "-m", "2")
 	if code != ExitOK || !strings.Contains(out, "imported users: 2000 rows") || !strings.Contains(out, "→ hbase:"+table) || !strings.Contains(out, "validated: 2000 rows") {
@@ -80,16 +40,7 @@ func TestImportHBaseCLI(t *testing.T) {
 	}
 	// A typed table: numbers come back as JSON numbers.
 	typed := table + "_typed"
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		opts := hbase.DefaultOptions()
-		opts.Transport, opts.Protocol = transport, protocol
-		if c, err := hbase.Dial(ctx, thrift, opts); err == nil {
-			c.DeleteTable(ctx, hbase.TableName{Name: typed})
-			c.Close()
-		}
-	})
+	dropHBaseTableLater(t, typed)
 	if code, out, errOut := run(t, "import", "--connect", url, "--table", "users", "--where", "id <= 10", "--hbase-table", typed, "--column-family", "p", "--hbase-create-table", "-m", "1"); code != ExitOK {
 		t.Fatalf("typed import: exit %d\n%s%s", code, out, errOut)
 	}
