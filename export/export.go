@@ -17,9 +17,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/hetl/hetl/ingest"
@@ -61,7 +58,11 @@ type Options struct {
 	Partitions []string
 	// From and To (UTC, [From, To)) limit the export to the partitions
 	// of those hours or days.
-	From, To  time.Time
+	From, To time.Time
+	// InputText overrides the delimiters of a text directory, which its
+	// manifest records (Sqoop's --input-* options); zero fields keep the
+	// manifest's.
+	InputText format.TextOptions
 	Writers   int // parallel writers (default 4)
 	BatchRows int // rows per statement (default 500)
 	Log       *slog.Logger
@@ -118,11 +119,11 @@ func (o *Options) check() error {
 	return errors.Join(errs...)
 }
 
-// column is one exported column: its position in the files and how its
+// column is one exported column: its field in the files and how its
 // values go to MySQL.
 type column struct {
 	name   string // the target's spelling
-	field  int
+	field  arrow.Field
 	text   func(arrow.Array) format.ValueText
 	bytes  bool // binary: sent as bytes
 	bit    bool // BIT: sent as a number (text would be taken as bytes)
@@ -141,8 +142,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the manifest of %s (export reads only directories hetl published, with their _SUCCESS): %w", o.Dir, err)
 	}
-	if m.Format != string(format.Parquet) {
-		return nil, fmt.Errorf("%s holds %s files: export reads Parquet (import with --as-parquetfile)", o.Dir, m.Format)
+	rd := reading{m: m, format: format.Format(m.Format), opts: format.ReadOptions{BatchRows: 4096}}
+	if err := format.Supported(rd.format); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Dir, err)
+	}
+	if rd.format == format.Text {
+		if rd.opts.Text, err = textOptions(m, o.InputText, o.Log); err != nil {
+			return nil, err
+		}
 	}
 	parts := o.Partitions
 	if !o.From.IsZero() || !o.To.IsZero() {
@@ -173,11 +180,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Seconds = time.Since(started).Seconds()
 		return res, nil
 	}
-	fileSchema, err := readSchema(ctx, o.FS, path.Join(o.Dir, files[0].Path))
+	schema, err := rd.exportSchema(ctx, o.FS, path.Join(o.Dir, files[0].Path))
 	if err != nil {
 		return nil, err
 	}
-	cols, err := planColumns(fileSchema, target, o.Columns, o.UpdateKey)
+	cols, err := planColumns(schema, target, o.Columns, o.UpdateKey)
 	if err != nil {
 		return nil, err
 	}
@@ -214,9 +221,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &writer{o: &o, db: db, into: into, cols: cols}
+			w := &writer{o: &o, db: db, into: into, cols: cols, rd: &rd}
 			for f := range queue {
-				n, err := w.file(ctx, path.Join(o.Dir, f.Path))
+				n, err := w.file(ctx, f)
 				mu.Lock()
 				rows += n
 				if err != nil && first == nil {
@@ -323,32 +330,77 @@ func selectFiles(m *ingest.Manifest, partitions []string) ([]ingest.ManifestFile
 	return out, nil
 }
 
-func openParquet(ctx context.Context, fsys warehouse.FS, name string) (*pqarrow.FileReader, func(), error) {
-	f, err := fsys.Open(ctx, name)
-	if err != nil {
-		return nil, nil, err
-	}
-	pr, err := file.NewParquetReader(io.NewSectionReader(f, 0, f.Size()))
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: 4096}, memory.DefaultAllocator)
-	if err != nil {
-		pr.Close()
-		f.Close()
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return fr, func() { pr.Close(); f.Close() }, nil
+// reading is how the directory's files are read.
+type reading struct {
+	m      *ingest.Manifest
+	format format.Format
+	opts   format.ReadOptions
 }
 
-func readSchema(ctx context.Context, fsys warehouse.FS, name string) (*arrow.Schema, error) {
-	fr, done, err := openParquet(ctx, fsys, name)
+// open opens one file with the schema the manifest records for it (a
+// Parquet file carries its own; older manifests record none).
+func (rd *reading) open(ctx context.Context, fsys warehouse.FS, dir string, f ingest.ManifestFile) (format.Reader, error) {
+	opts := rd.opts
+	if rd.format != format.Parquet || f.Schema != "" {
+		s, err := rd.m.FileSchema(f)
+		if err != nil {
+			return nil, err
+		}
+		opts.Schema = s
+	}
+	return format.NewReader(ctx, fsys, path.Join(dir, f.Path), rd.format, opts)
+}
+
+// exportSchema is the directory's newest schema: the export's columns.
+func (rd *reading) exportSchema(ctx context.Context, fsys warehouse.FS, first string) (*arrow.Schema, error) {
+	if _, ok := rd.m.Schemas[rd.m.SchemaFingerprint]; ok {
+		return rd.m.FileSchema(ingest.ManifestFile{Path: "the directory", Schema: rd.m.SchemaFingerprint})
+	}
+	if rd.format != format.Parquet {
+		return nil, fmt.Errorf("the manifest of the export directory does not record its schema (imported by an older hetl): re-import the table to export its %s files", rd.format)
+	}
+	r, err := format.NewReader(ctx, fsys, first, format.Parquet, rd.opts)
 	if err != nil {
 		return nil, err
 	}
-	defer done()
-	return fr.Schema()
+	defer r.Close()
+	return r.Schema(), nil
+}
+
+// textOptions are the delimiters the manifest records, with the
+// --input-* options the user gave in their place.
+func textOptions(m *ingest.Manifest, in format.TextOptions, log *slog.Logger) (format.TextOptions, error) {
+	var t format.TextOptions
+	if m.Text != nil {
+		var err error
+		if t, err = m.Text.Options(); err != nil {
+			return t, err
+		}
+	}
+	given := in != (format.TextOptions{})
+	if in.FieldsTerminatedBy != 0 {
+		t.FieldsTerminatedBy = in.FieldsTerminatedBy
+	}
+	if in.LinesTerminatedBy != 0 {
+		t.LinesTerminatedBy = in.LinesTerminatedBy
+	}
+	if in.EscapedBy != 0 {
+		t.EscapedBy = in.EscapedBy
+	}
+	if in.EnclosedBy != 0 {
+		t.EnclosedBy, t.OptionallyEnclosedBy = in.EnclosedBy, in.OptionallyEnclosedBy
+	}
+	if in.NullString != nil {
+		t.NullString = in.NullString
+	}
+	if in.NullNonString != nil {
+		t.NullNonString = in.NullNonString
+	}
+	if given && m.Text != nil && !m.Text.Equal(ingest.NewTextLayout(t)) {
+		log.Warn("the --input-* options differ from the delimiters the directory was written with; reading with the options given",
+			"written", *m.Text, "reading", *ingest.NewTextLayout(t))
+	}
+	return t, nil
 }
 
 // planColumns matches the files' columns with the target's by name.
@@ -404,7 +456,7 @@ func planColumns(fs *arrow.Schema, t *source.Table, want, key []string) ([]colum
 		}
 		mt, _ := f.Metadata.GetValue(meta.MySQLType)
 		lg, _ := f.Metadata.GetValue(meta.Logical)
-		c := column{name: tc.Name, field: idx, text: text, quoted: source.MustQuote(tc.Name),
+		c := column{name: tc.Name, field: f, text: text, quoted: source.MustQuote(tc.Name),
 			bytes: f.Type.ID() == arrow.BINARY, bit: strings.HasPrefix(strings.ToLower(mt), "bit"), wkb: lg == "wkb"}
 		cols = append(cols, c)
 	}
@@ -506,6 +558,7 @@ func moveFromStaging(ctx context.Context, db *sql.DB, staging, target *source.Ta
 // writer sends files' rows with statements of many rows each.
 type writer struct {
 	o    *Options
+	rd   *reading
 	db   *sql.DB
 	into *source.Table
 	cols []column
@@ -515,69 +568,100 @@ type writer struct {
 	buf  []byte
 }
 
-func (w *writer) file(ctx context.Context, name string) (int64, error) {
-	fr, done, err := openParquet(ctx, w.o.FS, name)
+func (w *writer) file(ctx context.Context, f ingest.ManifestFile) (int64, error) {
+	r, err := w.rd.open(ctx, w.o.FS, w.o.Dir, f)
 	if err != nil {
 		return 0, err
 	}
-	defer done()
-	rr, err := fr.GetRecordReader(ctx, nil, nil)
-	if err != nil {
-		return 0, err
+	defer r.Close()
+	// Columns by name: a file written before a column was added lacks it
+	// (its rows have NULL there).
+	fields := make([]int, len(w.cols))
+	for i, c := range w.cols {
+		fields[i] = -1
+		for j, ff := range r.Schema().Fields() {
+			if strings.EqualFold(ff.Name, c.field.Name) {
+				if !arrow.TypeEqual(ff.Type, c.field.Type) {
+					return 0, fmt.Errorf("column %s is %s in this file but %s in the directory's schema", ff.Name, ff.Type, c.field.Type)
+				}
+				fields[i] = j
+			}
+		}
+		if fields[i] < 0 && !c.field.Nullable {
+			return 0, fmt.Errorf("the file has no column %s", c.field.Name)
+		}
 	}
-	defer rr.Release()
 	var n int64
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		texts := make([]format.ValueText, len(w.cols))
-		for i, c := range w.cols {
-			if c.field >= int(rec.NumCols()) {
-				return n, fmt.Errorf("file has %d columns, want column %d", rec.NumCols(), c.field)
-			}
-			texts[i] = c.text(rec.Column(c.field))
+	texts := make([]format.ValueText, len(w.cols))
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		for r := 0; r < int(rec.NumRows()); r++ {
-			for i, c := range w.cols {
-				a := rec.Column(c.field)
-				switch {
-				case a.IsNull(r):
-					w.args = append(w.args, nil)
-				case c.bytes:
-					v := a.(*array.Binary).Value(r)
-					// Never a nil slice: the driver would send NULL for an
-					// empty value.
-					w.args = append(w.args, append(make([]byte, 0, len(v)), v...))
-					w.size += len(v)
-				case c.bit:
-					w.args = append(w.args, a.(*array.Uint64).Value(r))
-					w.size += 8
-				default:
-					var err error
-					if w.buf, err = texts[i](w.buf[:0], r); err != nil {
-						return n, err
-					}
-					w.args = append(w.args, string(w.buf))
-					w.size += len(w.buf)
-				}
-			}
-			w.rows++
-			if w.rows >= w.o.BatchRows || w.size >= batchBytes {
-				pending := int64(w.rows)
-				if err := w.flush(ctx); err != nil {
-					return n, err
-				}
-				n += pending
-			}
+		if err != nil {
+			return n, err
 		}
-	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return n, err
+		pending, err := w.batch(ctx, rec, fields, texts)
+		rec.Release()
+		n += pending
+		if err != nil {
+			return n, err
+		}
 	}
 	left := int64(w.rows)
 	if err := w.flush(ctx); err != nil {
 		return n, err
 	}
 	return n + left, nil
+}
+
+// batch adds a batch's rows, flushing as statements fill; it returns
+// the rows sent.
+func (w *writer) batch(ctx context.Context, rec arrow.RecordBatch, fields []int, texts []format.ValueText) (int64, error) {
+	var n int64
+	for i, c := range w.cols {
+		if fields[i] >= 0 {
+			texts[i] = c.text(rec.Column(fields[i]))
+		}
+	}
+	for r := 0; r < int(rec.NumRows()); r++ {
+		for i, c := range w.cols {
+			if fields[i] < 0 {
+				w.args = append(w.args, nil)
+				continue
+			}
+			a := rec.Column(fields[i])
+			switch {
+			case a.IsNull(r):
+				w.args = append(w.args, nil)
+			case c.bytes:
+				v := a.(*array.Binary).Value(r)
+				// Never a nil slice: the driver would send NULL for an
+				// empty value.
+				w.args = append(w.args, append(make([]byte, 0, len(v)), v...))
+				w.size += len(v)
+			case c.bit:
+				w.args = append(w.args, a.(*array.Uint64).Value(r))
+				w.size += 8
+			default:
+				var err error
+				if w.buf, err = texts[i](w.buf[:0], r); err != nil {
+					return n, err
+				}
+				w.args = append(w.args, string(w.buf))
+				w.size += len(w.buf)
+			}
+		}
+		w.rows++
+		if w.rows >= w.o.BatchRows || w.size >= batchBytes {
+			pending := int64(w.rows)
+			if err := w.flush(ctx); err != nil {
+				return n, err
+			}
+			n += pending
+		}
+	}
+	return n, nil
 }
 
 // flush sends the pending rows in one transaction.

@@ -11,6 +11,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/ingest/format"
 	"github.com/hetl/hetl/internal/testcluster"
 	"github.com/hetl/hetl/warehouse"
 )
@@ -123,20 +124,113 @@ const everyRow = `INSERT INTO t (id, ti, tu, si, mi, bi, bu, b1, d, f, dbl, bits
 	(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`
 
 // import → export into an empty copy of the table: both tables are
-// identical, value for value.
+// identical, value for value, whatever format the directory holds.
 func TestRoundTrip(t *testing.T) {
-	db, src := scratch(t, everyType, everyRow, "CREATE TABLE t_copy LIKE t")
+	hive := format.TextOptions{FieldsTerminatedBy: 1, EscapedBy: '\\', NullString: strp(`\N`), NullNonString: strp(`\N`)}
+	tests := []struct {
+		name string
+		mod  func(*ingest.Options)
+	}{
+		{"parquet", nil},
+		{"avro", func(o *ingest.Options) { o.Format = format.Avro }},
+		{"avro deflate", func(o *ingest.Options) { o.Format, o.Codec = format.Avro, format.Gzip }},
+		{"text escaped and enclosed", func(o *ingest.Options) {
+			o.Format, o.Codec = format.Text, format.None
+			o.Text = format.TextOptions{EscapedBy: '\\', EnclosedBy: '"', OptionallyEnclosedBy: true}
+		}},
+		{"text hive gzip", func(o *ingest.Options) { o.Format, o.Codec, o.Text = format.Text, format.Gzip, hive }},
+	}
+	db, src := scratch(t, everyType, everyRow)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			copyName := fmt.Sprintf("t_copy%d", i)
+			if _, err := db.Exec("CREATE TABLE " + copyName + " LIKE t"); err != nil {
+				t.Fatal(err)
+			}
+			fsys := localFS(t)
+			importTable(t, src, fsys, "t", tt.mod)
+			res, err := Run(context.Background(), Options{Target: src, Table: copyName, FS: fsys, Dir: "t", BatchRows: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Rows != 3 {
+				t.Errorf("exported %d rows", res.Rows)
+			}
+			if a, b := checksum(t, db, "t"), checksum(t, db, copyName); a != b {
+				t.Errorf("CHECKSUM TABLE: %s vs %s\n%s\nvs\n%s", a, b, dump(t, db, "SELECT * FROM t ORDER BY id"), dump(t, db, "SELECT * FROM "+copyName+" ORDER BY id"))
+			}
+		})
+	}
+}
+
+func strp(s string) *string { return &s }
+
+// A text directory's delimiters come from its manifest; --input-* options
+// that contradict them make the read fail loudly, never load shifted
+// columns.
+func TestTextDelimiters(t *testing.T) {
+	db, src := scratch(t,
+		"CREATE TABLE src (id INT PRIMARY KEY, v VARCHAR(10), n INT)",
+		"INSERT INTO src VALUES (1, 'a|b', 10), (2, NULL, NULL), (3, 'null', 30)",
+		"CREATE TABLE dst LIKE src")
 	fsys := localFS(t)
-	importTable(t, src, fsys, "t", nil)
-	res, err := Run(context.Background(), Options{Target: src, Table: "t_copy", FS: fsys, Dir: "t", BatchRows: 2})
+	importTable(t, src, fsys, "src", func(o *ingest.Options) {
+		o.Format, o.Codec = format.Text, format.None
+		o.Text = format.TextOptions{FieldsTerminatedBy: '\t', NullString: strp("NA"), NullNonString: strp("NA")}
+	})
+	m, err := ingest.ReadManifest(context.Background(), fsys, "src")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Rows != 3 {
-		t.Errorf("exported %d rows", res.Rows)
+	if m.Text == nil || m.Text.FieldsTerminatedBy != "\t" || *m.Text.NullString != "NA" {
+		t.Fatalf("manifest text layout: %+v", m.Text)
 	}
-	if a, b := checksum(t, db, "t"), checksum(t, db, "t_copy"); a != b {
-		t.Errorf("CHECKSUM TABLE: %s vs %s\n%s\nvs\n%s", a, b, dump(t, db, "SELECT * FROM t ORDER BY id"), dump(t, db, "SELECT * FROM t_copy ORDER BY id"))
+	_, err = Run(context.Background(), Options{Target: src, Table: "dst", FS: fsys, Dir: "src", InputText: format.TextOptions{FieldsTerminatedBy: '|'}})
+	if err == nil || !strings.Contains(err.Error(), "fields, the schema has 3 columns") {
+		t.Errorf("reading tab-separated files with --input-fields-terminated-by '|': %v", err)
+	}
+	if _, err := Run(context.Background(), Options{Target: src, Table: "dst", FS: fsys, Dir: "src"}); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := checksum(t, db, "src"), checksum(t, db, "dst"); a != b {
+		t.Errorf("CHECKSUM TABLE: %s vs %s\n%s", a, b, dump(t, db, "SELECT * FROM dst ORDER BY id"))
+	}
+}
+
+// After a nullable column is added and rows appended, files of both
+// schemas are exported; the older rows have NULL in the new column.
+func TestEvolvedSchema(t *testing.T) {
+	for _, f := range []format.Format{format.Parquet, format.Text, format.Avro} {
+		t.Run(string(f), func(t *testing.T) {
+			db, src := scratch(t,
+				"CREATE TABLE src (id INT PRIMARY KEY, v VARCHAR(10))",
+				"INSERT INTO src VALUES (1, 'a'), (2, 'b')")
+			fsys := localFS(t)
+			mod := func(o *ingest.Options) {
+				o.Format, o.Mode = f, ingest.TargetAppend
+				o.Incremental = &ingest.Incremental{Mode: ingest.IncrementalAppend, CheckColumn: "id"}
+			}
+			importTable(t, src, fsys, "src", mod)
+			for _, q := range []string{"ALTER TABLE src ADD COLUMN extra INT NULL", "INSERT INTO src VALUES (3, 'c', 30)", "CREATE TABLE dst LIKE src"} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			importTable(t, src, fsys, "src", mod)
+			if m, err := ingest.ReadManifest(context.Background(), fsys, "src"); err != nil || len(m.Schemas) != 2 || len(m.Files) < 2 {
+				t.Fatalf("after the append the manifest should hold two schemas: %v", err)
+			}
+			res, err := Run(context.Background(), Options{Target: src, Table: "dst", FS: fsys, Dir: "src"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Rows != 3 {
+				t.Errorf("exported %d rows", res.Rows)
+			}
+			if a, b := checksum(t, db, "src"), checksum(t, db, "dst"); a != b {
+				t.Errorf("CHECKSUM TABLE: %s vs %s\n%s", a, b, dump(t, db, "SELECT * FROM dst ORDER BY id"))
+			}
+		})
 	}
 }
 

@@ -53,6 +53,14 @@ func TestTextAndAvroImports(t *testing.T) {
 			want = append(want, strings.Join(fields, "\t"))
 		}
 		diffRows(t, got, want)
+		if m.Text == nil || *m.Text != (TextLayout{FieldsTerminatedBy: "\t", LinesTerminatedBy: "\n", EscapedBy: "\\"}) {
+			t.Errorf("manifest text layout %+v", m.Text)
+		}
+		// One directory, one set of delimiters.
+		_, err := Run(ctx, Options{Source: src, Table: "t", FS: fsys, Dir: "t", Mode: TargetAppend, Format: format.Text, Codec: format.None, Mappers: 1})
+		if err == nil || !strings.Contains(err.Error(), "other delimiters") {
+			t.Errorf("appending comma-separated text to a tab-separated directory: %v", err)
+		}
 	})
 
 	t.Run("avro", func(t *testing.T) {

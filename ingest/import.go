@@ -31,8 +31,10 @@ type importJob struct {
 	maps      []typemap.Mapping
 	schema    *arrow.Schema
 	outSchema *arrow.Schema
-	piiPlan   Protector
-	from      string
+	// outSchemaEnc is outSchema as the manifest records it.
+	outSchemaEnc string
+	piiPlan      Protector
+	from         string
 	// where is --where plus an incremental run's range: every query of
 	// the import (count, split walk, chunks, validation) uses it.
 	where      string
@@ -211,6 +213,11 @@ func (j *importJob) plan(ctx context.Context) error {
 		}
 		j.piiPlan, j.outSchema = p, p.Schema()
 	}
+	enc, err := encodeSchema(j.outSchema)
+	if err != nil {
+		return err
+	}
+	j.outSchemaEnc = enc
 	for i, m := range j.maps {
 		if !j.protected(m.Column.Name) {
 			j.checksumCols = append(j.checksumCols, i)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hetl/hetl/ingest/format"
 	"github.com/hetl/hetl/warehouse"
 )
 
@@ -24,12 +25,14 @@ const tmpPrefix = "_hetl_tmp_"
 // Manifest describes one published import. It is written as JSON to
 // <target>/_SUCCESS.
 type Manifest struct {
-	RunID             string           `json:"run_id"`
-	Source            string           `json:"source"`
-	Query             string           `json:"query,omitempty"`
-	Target            string           `json:"target"`
-	Format            string           `json:"format"`
-	Codec             string           `json:"codec"`
+	RunID  string `json:"run_id"`
+	Source string `json:"source"`
+	Query  string `json:"query,omitempty"`
+	Target string `json:"target"`
+	Format string `json:"format"`
+	Codec  string `json:"codec"`
+	// Text is the delimiters of a text directory.
+	Text              *TextLayout      `json:"text,omitempty"`
 	Mode              string           `json:"mode"`
 	Rows              int64            `json:"rows"`
 	Bytes             int64            `json:"bytes"`
@@ -37,7 +40,10 @@ type Manifest struct {
 	Files             []ManifestFile   `json:"files"`
 	Columns           []ManifestColumn `json:"columns"`
 	SchemaFingerprint string           `json:"schema_fingerprint"`
-	PartitionBy       string           `json:"partition_by,omitempty"`
+	// Schemas holds every schema a file of the directory was written
+	// with, by fingerprint (see schemas.go).
+	Schemas     map[string]string `json:"schemas,omitempty"`
+	PartitionBy string            `json:"partition_by,omitempty"`
 	// ChangedPartitions are the partitions this run wrote files to (for
 	// an append, the ones downstream hourly work must re-run).
 	ChangedPartitions []string          `json:"changed_partitions,omitempty"`
@@ -64,6 +70,8 @@ type ManifestFile struct {
 	// Nulls per output column, so totals stay right when partitions are
 	// replaced.
 	Nulls []int64 `json:"nulls,omitempty"`
+	// Schema is the fingerprint of the file's schema in Manifest.Schemas.
+	Schema string `json:"schema,omitempty"`
 }
 
 // ManifestColumn is one output column.
@@ -89,6 +97,7 @@ func (j *importJob) manifest(started time.Time, files []fileResult, st chunkStat
 		Target: o.targetString(),
 		Format: string(o.Format), Codec: string(o.Codec), Mode: string(o.Mode),
 		SchemaFingerprint: Fingerprint(j.outSchema), PartitionBy: o.PartitionBy,
+		Schemas:  map[string]string{Fingerprint(j.outSchema): j.outSchemaEnc},
 		Snapshot: snap, ZeroDatesNulled: st.zeros, Quarantined: st.quarantined,
 		StartedAt: started.UTC(), SourceBytes: st.bytes,
 	}
@@ -96,6 +105,9 @@ func (j *importJob) manifest(started time.Time, files []fileResult, st chunkStat
 		m.Mode = "create"
 	}
 	m.Incremental = j.incr
+	if o.Format == format.Text {
+		m.Text = NewTextLayout(o.Text)
+	}
 	if o.PartitionBy != "" {
 		seen := map[string]bool{}
 		for _, f := range files {
@@ -110,7 +122,7 @@ func (j *importJob) manifest(started time.Time, files []fileResult, st chunkStat
 	nulls := make([]int64, j.outSchema.NumFields())
 	for _, f := range files {
 		rel := strings.TrimPrefix(f.Path, j.tmpDir+"/")
-		m.Files = append(m.Files, ManifestFile{Path: rel, Rows: f.Rows, Bytes: f.Bytes, Nulls: f.Nulls})
+		m.Files = append(m.Files, ManifestFile{Path: rel, Rows: f.Rows, Bytes: f.Bytes, Nulls: f.Nulls, Schema: m.SchemaFingerprint})
 		m.Rows += f.Rows
 		m.Bytes += f.Bytes
 		for i, n := range f.Nulls {
@@ -210,6 +222,7 @@ func (j *importJob) publishAppend(ctx context.Context, m *Manifest) error {
 		whole.Checksum.Sum += prev.Checksum.Sum
 		whole.Validated = m.Validated && prev.Validated
 		whole.Columns = mergeColumns(prev.Columns, prev.Rows, m.Columns)
+		whole.keepSchemas(prev)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read the manifest being appended to: %w", err)
 	}

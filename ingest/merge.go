@@ -307,7 +307,7 @@ func (j *importJob) publishMerge(ctx context.Context, m *Manifest) error {
 			return fmt.Errorf("merge: rewrite %s: %w", f.Path, err)
 		}
 		if nf != nil {
-			nf.Path = rel
+			nf.Path, nf.Schema = rel, f.Schema
 			whole.Files = append(whole.Files, *nf)
 		}
 	}
@@ -317,6 +317,7 @@ func (j *importJob) publishMerge(ctx context.Context, m *Manifest) error {
 	whole.StartedAt, whole.FinishedAt, whole.Seconds = m.StartedAt, m.FinishedAt, m.Seconds
 	whole.Snapshot, whole.Incremental, whole.SchemaFingerprint = m.Snapshot, m.Incremental, m.SchemaFingerprint
 	whole.Columns = append([]ManifestColumn(nil), m.Columns...)
+	whole.keepSchemas(prev, m)
 	recount(&whole)
 	whole.Checksum, whole.Validated = Checksum{Columns: m.Checksum.Columns}, false
 	var parts []string

@@ -168,6 +168,7 @@ func (j *importJob) publishPartitions(ctx context.Context, m *Manifest) error {
 	}
 	whole.Files = append(whole.Files, m.Files...)
 	sort.Slice(whole.Files, func(a, b int) bool { return whole.Files[a].Path < whole.Files[b].Path })
+	whole.keepSchemas(m)
 	recount(&whole)
 	// The checksum covered the replaced rows too; only the run's own
 	// manifest (under _hetl/manifests) keeps a validated checksum.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hetl/hetl/ingest/format"
 	"github.com/hetl/hetl/ingest/source"
 	"github.com/hetl/hetl/ingest/split"
 )
@@ -219,6 +220,9 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		}
 		if prev != nil && prev.Format != string(opts.Format) {
 			return nil, fmt.Errorf("--append to %s: it holds %s files, not %s", opts.Dir, prev.Format, opts.Format)
+		}
+		if prev != nil && prev.Text != nil && opts.Format == format.Text && !prev.Text.Equal(NewTextLayout(opts.Text)) {
+			return nil, fmt.Errorf("--append to %s: its text files have other delimiters or NULL tokens (%+v); one directory cannot mix them", opts.Dir, *prev.Text)
 		}
 	}
 	if opts.Reimport != nil {

@@ -108,10 +108,6 @@ func avroFile(t *testing.T, schema *arrow.Schema, opts Options, recs ...arrow.Re
 	return data
 }
 
-// avroReadConfig lifts hamba's default 1 MiB limit on a decoded bytes
-// value (a reader-side guard; the test data has a 3 MiB BLOB).
-var avroReadConfig = avro.Config{MaxByteSliceSize: 64 << 20}.Freeze()
-
 // decodeAvro reads every record of an Avro file.
 func decodeAvro(t *testing.T, data []byte) (*ocf.Decoder, []map[string]any) {
 	t.Helper()

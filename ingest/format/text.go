@@ -2,6 +2,7 @@ package format
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -555,7 +556,14 @@ func (w *textWriter) Write(rec arrow.RecordBatch) error {
 			if err != nil {
 				return fmt.Errorf("text: %s row %d: %w", w.name, w.rows+int64(i)+1, err)
 			}
-			if what := w.writeField(v); what != "" {
+			// A value that reads as the NULL token would come back NULL:
+			// enclose it, or refuse.
+			isToken := bytes.Equal(v, w.cols[j].null)
+			if isToken && w.d.enclose == 0 {
+				return fmt.Errorf("text: %s row %d: value %q of column %s is the NULL token, so it would read back as NULL; choose another with --null-string/--null-non-string (Hive's is \\N) or set --enclosed-by",
+					w.name, w.rows+int64(i)+1, v, w.cols[j].name)
+			}
+			if what := w.writeField(v, isToken); what != "" {
 				return fmt.Errorf("text: %s row %d: value of column %s contains the %s delimiter; set --escaped-by or --enclosed-by",
 					w.name, w.rows+int64(i)+1, w.cols[j].name, what)
 			}
@@ -568,12 +576,13 @@ func (w *textWriter) Write(rec arrow.RecordBatch) error {
 	return nil
 }
 
-// writeField writes one value with Sqoop's escaping and enclosing. It
-// returns "field" or "line" when the value holds that delimiter and
-// neither escaping nor enclosing can protect it; nothing is written then.
-func (w *textWriter) writeField(v []byte) string {
+// writeField writes one value with Sqoop's escaping and enclosing
+// (always enclosed when mustEnclose). It returns "field" or "line" when
+// the value holds that delimiter and neither escaping nor enclosing can
+// protect it; nothing is written then.
+func (w *textWriter) writeField(v []byte, mustEnclose bool) string {
 	d := &w.d
-	enclose := d.enclose != 0 && !d.optional
+	enclose := d.enclose != 0 && (!d.optional || mustEnclose)
 	if d.optional {
 		for _, c := range v {
 			if w.enclosing[c] {

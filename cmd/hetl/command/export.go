@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hetl/hetl/export"
+	"github.com/hetl/hetl/ingest/format"
 	"github.com/hetl/hetl/warehouse"
 )
 
@@ -22,16 +24,20 @@ type exportOptions struct {
 	mappers, batchRows  int
 	partitions          []string
 	from, to            string
+	// Sqoop's --input-* options; empty: as the manifest records them.
+	inFields, inLines, inEscaped, inEnclosed, inOptEncl string
+	inNullString, inNullNonString                       string
 }
 
 func newExportCommand(g *globalOptions) *cobra.Command {
 	o := &exportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Export a table hetl imported (Parquet) back into a MySQL table, like Sqoop",
-		Long: `export reads a directory hetl published (its _SUCCESS manifest lists the files) and writes its
-rows into an existing MySQL table with -m parallel writers, in multi-row INSERT statements of
---batch-rows rows, each its own transaction. Values are sent as the text MySQL prints for them,
+		Short: "Export a directory hetl published (Parquet, Avro or text) back into a MySQL table, like Sqoop",
+		Long: `export reads a directory hetl published (its _SUCCESS manifest lists the files, the schema
+each was written with and, for text, its delimiters) and writes its rows into an existing
+MySQL table with -m parallel writers, in multi-row INSERT statements of --batch-rows rows,
+each its own transaction. Values are sent as the text MySQL prints for them,
 so an import followed by an export reproduces the table exactly (docs/export.md).
 
 --update-key K with --update-mode updateonly updates the rows whose key exists; allowinsert
@@ -40,7 +46,11 @@ first, and one transaction then moves them into the table: a failure leaves the 
 was. Without a staging table a failure leaves the batches already committed; rerun with
 --update-key K --update-mode allowinsert to finish idempotently.
 
---partition, or --from/--to, export only some hours (or days) of a partitioned directory.`,
+--partition, or --from/--to, export only some hours (or days) of a partitioned directory.
+
+Text files are read with the delimiters and NULL tokens the manifest records; Sqoop's
+--input-fields-terminated-by and friends override them (a mismatch fails on the first line,
+it never loads shifted columns).`,
 		Example: `  # an hourly aggregate back into MySQL, through a staging table
   hetl export --connection reporting --table agg_events_hourly \
       --export-dir hdfs://nn:8020/warehouse/agg_events_hourly \
@@ -66,6 +76,13 @@ was. Without a staging table a failure leaves the batches already committed; rer
 	fs.StringArrayVar(&o.partitions, "partition", nil, "export only this partition (dt=YYYY-MM-DD/hr=HH), repeatable")
 	fs.StringVar(&o.from, "from", "", "export only the partitions from this hour (UTC, 2026-11-21T00)")
 	fs.StringVar(&o.to, "to", "", "…to this hour (exclusive)")
+	fs.StringVar(&o.inFields, "input-fields-terminated-by", "", "text directories: field delimiter (default: as the manifest records)")
+	fs.StringVar(&o.inLines, "input-lines-terminated-by", "", "text directories: line delimiter (default: as the manifest records)")
+	fs.StringVar(&o.inEscaped, "input-escaped-by", "", "text directories: escape character (default: as the manifest records)")
+	fs.StringVar(&o.inEnclosed, "input-enclosed-by", "", "text directories: character enclosing every field")
+	fs.StringVar(&o.inOptEncl, "input-optionally-enclosed-by", "", "text directories: character enclosing some fields")
+	fs.StringVar(&o.inNullString, "input-null-string", "", "text directories: NULL token of string columns")
+	fs.StringVar(&o.inNullNonString, "input-null-non-string", "", "text directories: NULL token of other columns")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := o.src.Validate(); err != nil {
 			return err
@@ -94,11 +111,14 @@ was. Without a staging table a failure leaves the batches already committed; rer
 		eo := export.Options{Table: o.table, Columns: splitList(o.columns), UpdateKey: splitList(o.updateKey),
 			UpdateMode: export.UpdateMode(o.updateMode), StagingTable: o.staging, ClearStaging: o.clearStaging,
 			Partitions: o.partitions, Writers: o.mappers, BatchRows: o.batchRows}
+		var err error
+		if eo.InputText, err = o.inputText(cmd.Flags()); err != nil {
+			return err
+		}
 		if o.updateMode != "" && eo.UpdateMode != export.UpdateOnly && eo.UpdateMode != export.AllowInsert {
 			return usagef("--update-mode %q: want updateonly or allowinsert", o.updateMode)
 		}
 		if o.from != "" {
-			var err error
 			if eo.From, err = parseHour("--from", o.from); err != nil {
 				return err
 			}
@@ -138,4 +158,47 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// inputText reads the --input-* options; unset ones stay zero.
+func (o *exportOptions) inputText(fs *pflag.FlagSet) (format.TextOptions, error) {
+	var t format.TextOptions
+	delims := []struct {
+		flag, val string
+		dst       *byte
+	}{
+		{"--input-fields-terminated-by", o.inFields, &t.FieldsTerminatedBy},
+		{"--input-lines-terminated-by", o.inLines, &t.LinesTerminatedBy},
+		{"--input-escaped-by", o.inEscaped, &t.EscapedBy},
+		{"--input-enclosed-by", o.inEnclosed, &t.EnclosedBy},
+	}
+	for _, d := range delims {
+		if d.val == "" {
+			continue
+		}
+		b, err := parseDelimiter(d.flag, d.val)
+		if err != nil {
+			return t, err
+		}
+		*d.dst = b
+	}
+	if o.inOptEncl != "" {
+		if o.inEnclosed != "" {
+			return t, usagef("give --input-enclosed-by or --input-optionally-enclosed-by, not both")
+		}
+		b, err := parseDelimiter("--input-optionally-enclosed-by", o.inOptEncl)
+		if err != nil {
+			return t, err
+		}
+		t.EnclosedBy, t.OptionallyEnclosedBy = b, true
+	}
+	if fs.Changed("input-null-string") {
+		s := o.inNullString
+		t.NullString = &s
+	}
+	if fs.Changed("input-null-non-string") {
+		s := o.inNullNonString
+		t.NullNonString = &s
+	}
+	return t, nil
 }

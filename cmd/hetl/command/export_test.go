@@ -56,3 +56,36 @@ func TestExportCLI(t *testing.T) {
 		t.Errorf("staging with update key: exit %d, %s", code, errOut)
 	}
 }
+
+// A text import exports with the delimiters its manifest records; the
+// --input-* options override them and a wrong one fails loudly.
+func TestExportTextCLI(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("HETL_CONFIG", "")
+	url, admin, name := scratchDB(t, "hetl_export_text",
+		"CREATE TABLE tx (id INT PRIMARY KEY, note VARCHAR(20), n INT)",
+		"INSERT INTO tx VALUES (1, 'a\tb', 1), (2, NULL, NULL), (3, 'null', 3)",
+		"CREATE TABLE tx_copy LIKE tx")
+	wh := filepath.Join(dir, "wh", "tx")
+	if code, out, errOut := run(t, "import", "--connect", url, "--table", "tx", "--target-dir", wh, "--as-textfile",
+		"--fields-terminated-by", `\t`, "--escaped-by", `\\`, "--null-string", `\N`, "--null-non-string", `\N`, "-m", "1"); code != ExitOK {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "export", "--connect", url, "--table", "tx_copy", "--export-dir", wh, "--input-fields-terminated-by", ","); code == ExitOK || !strings.Contains(errOut, "line 1") {
+		t.Errorf("export with the wrong field delimiter: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "export", "--connect", url, "--table", "tx_copy", "--export-dir", wh, "--input-enclosed-by", `"`, "--input-optionally-enclosed-by", `"`); code != ExitUsage || !strings.Contains(errOut, "not both") {
+		t.Errorf("both enclosing options: exit %d, %s", code, errOut)
+	}
+	code, out, errOut := run(t, "export", "--connect", url, "--table", "tx_copy", "--export-dir", wh,
+		"--input-fields-terminated-by", `\t`, "--input-null-string", `\N`)
+	if code != ExitOK || !strings.Contains(out, "exported 3 rows") {
+		t.Fatalf("export: exit %d\n%s%s", code, out, errOut)
+	}
+	var same int
+	admin.QueryRow(`SELECT COUNT(*) FROM ` + name + `.tx e JOIN ` + name + `.tx_copy c USING (id) WHERE e.note <=> c.note AND e.n <=> c.n`).Scan(&same)
+	if same != 3 {
+		t.Errorf("%d of 3 rows equal", same)
+	}
+}

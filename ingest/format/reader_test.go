@@ -1,0 +1,252 @@
+package format
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/hetl/hetl/warehouse"
+)
+
+// readBack writes recs with NewWriter and reads them with NewReader.
+func readBack(t *testing.T, f Format, schema *arrow.Schema, wopts Options, ropts ReadOptions, recs ...arrow.RecordBatch) ([]arrow.RecordBatch, error) {
+	t.Helper()
+	ctx := context.Background()
+	fsys := warehouse.NewMemFS()
+	name := "out/part" + f.Extension(wopts.Codec)
+	w, err := NewWriter(ctx, fsys, name, f, schema, wopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return readFile(t, fsys, name, f, ropts)
+}
+
+func readFile(t *testing.T, fsys warehouse.FS, name string, f Format, ropts ReadOptions) ([]arrow.RecordBatch, error) {
+	t.Helper()
+	r, err := NewReader(context.Background(), fsys, name, f, ropts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []arrow.RecordBatch
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		t.Cleanup(rec.Release)
+		if !r.Schema().Equal(rec.Schema()) {
+			t.Errorf("batch schema %s differs from the reader's %s", rec.Schema(), r.Schema())
+		}
+		out = append(out, rec)
+	}
+}
+
+// sameRows compares the rows of two lists of batches, column by column.
+func sameRows(t *testing.T, got, want []arrow.RecordBatch) {
+	t.Helper()
+	concat := func(recs []arrow.RecordBatch) arrow.RecordBatch {
+		cols := make([]arrow.Array, recs[0].NumCols())
+		for j := range cols {
+			parts := make([]arrow.Array, len(recs))
+			for i, r := range recs {
+				parts[i] = r.Column(j)
+			}
+			c, err := array.Concatenate(parts, memory.DefaultAllocator)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Release()
+			cols[j] = c
+		}
+		rec := array.NewRecordBatch(recs[0].Schema(), cols, -1)
+		t.Cleanup(rec.Release)
+		return rec
+	}
+	if len(got) == 0 {
+		t.Fatal("read no batches")
+	}
+	g, w := concat(got), concat(want)
+	if g.NumRows() != w.NumRows() {
+		t.Fatalf("read %d rows, wrote %d", g.NumRows(), w.NumRows())
+	}
+	for j := range w.NumCols() {
+		if !array.Equal(g.Column(int(j)), w.Column(int(j))) {
+			t.Errorf("column %s: read %v, wrote %v", w.ColumnName(int(j)), short(g.Column(int(j)).String()), short(w.Column(int(j)).String()))
+		}
+	}
+	for j, f := range w.Schema().Fields() {
+		gf := g.Schema().Field(j)
+		if gf.Name != f.Name || !arrow.TypeEqual(gf.Type, f.Type) || gf.Nullable != f.Nullable {
+			t.Errorf("field %d: read %s, wrote %s", j, gf, f)
+		}
+	}
+}
+
+func TestReadBack(t *testing.T) {
+	hive := TextOptions{FieldsTerminatedBy: 1, EscapedBy: '\\', NullString: strp(`\N`), NullNonString: strp(`\N`)}
+	tests := []struct {
+		name   string
+		format Format
+		cols   []testColumn
+		opts   Options
+	}{
+		{"parquet", Parquet, testColumns(), Options{}},
+		{"avro snappy", Avro, testColumns(), Options{Codec: Snappy}},
+		{"avro zstd", Avro, testColumns(), Options{Codec: Zstd}},
+		{"avro deflate", Avro, testColumns(), Options{Codec: Gzip}},
+		{"avro uncompressed", Avro, testColumns(), Options{Codec: None}},
+		{"text sqoop defaults", Text, cleanColumns(), Options{}},
+		{"text escaped", Text, testColumns(), Options{Text: TextOptions{EscapedBy: '\\'}}},
+		{"text enclosed", Text, testColumns(), Options{Text: TextOptions{EnclosedBy: '"'}}},
+		{"text optionally enclosed", Text, testColumns(), Options{Text: TextOptions{EnclosedBy: '"', OptionallyEnclosedBy: true}}},
+		{"text enclosed and escaped", Text, testColumns(), Options{Text: TextOptions{EnclosedBy: '"', EscapedBy: '\\'}}},
+		{"text hive", Text, testColumns(), Options{Text: hive}},
+		{"text tabs and custom nulls", Text, testColumns(), Options{Text: TextOptions{FieldsTerminatedBy: '\t', EscapedBy: '|', NullString: strp("<none>"), NullNonString: strp("NULL")}}},
+		{"text other line terminator", Text, testColumns(), Options{Text: TextOptions{FieldsTerminatedBy: '|', LinesTerminatedBy: 2, EscapedBy: '\\'}}},
+		{"text gzip", Text, testColumns(), Options{Codec: Gzip, Text: TextOptions{EscapedBy: '\\'}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			schema, rec := testBatch(t, tt.cols)
+			// Three batches in, batches of 4 rows out: reads cross the
+			// writer's batch boundaries.
+			got, err := readBack(t, tt.format, schema, tt.opts, ReadOptions{Schema: schema, Text: tt.opts.Text, BatchRows: 4}, rec, rec, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameRows(t, got, []arrow.RecordBatch{rec, rec, rec})
+		})
+	}
+}
+
+func TestReadBackEmpty(t *testing.T) {
+	schema, _ := testBatch(t, testColumns())
+	for _, f := range []Format{Avro, Text} {
+		got, err := readBack(t, f, schema, Options{}, ReadOptions{Schema: schema})
+		if err != nil || len(got) != 0 {
+			t.Errorf("%s: empty file read as %d batches, %v", f, len(got), err)
+		}
+	}
+}
+
+func writeRaw(t *testing.T, fsys warehouse.FS, name string, data []byte) {
+	t.Helper()
+	w, err := fsys.Create(context.Background(), name, warehouse.CreateOptions{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReadBackRefusals: damaged files and mismatched schemas are errors
+// that say where, never fewer or altered rows.
+func TestReadBackRefusals(t *testing.T) {
+	ctx := context.Background()
+	schema, rec := testBatch(t, cleanColumns())
+	fsys := warehouse.NewMemFS()
+	for _, f := range []Format{Avro, Text} {
+		w, err := NewWriter(ctx, fsys, "good"+f.Extension(None), f, schema, Options{Codec: None})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	avroData := readAll(t, fsys, "good.avro")
+	textData := readAll(t, fsys, "good.txt")
+	other := arrow.NewSchema(schema.Fields()[1:], nil)
+
+	tests := []struct {
+		name   string
+		format Format
+		data   []byte
+		schema *arrow.Schema
+		want   string
+	}{
+		{"avro truncated", Avro, avroData[:len(avroData)-3], schema, "unexpected EOF"},
+		{"avro bad sync", Avro, append(append([]byte(nil), avroData[:len(avroData)-1]...), avroData[len(avroData)-1]^1), schema, "sync marker"},
+		{"avro not avro", Avro, textData, schema, "not an Avro"},
+		{"avro other schema", Avro, avroData, other, "fields"},
+		{"text truncated", Text, textData[:len(textData)-1], schema, "line 5: the file ends inside a line"},
+		{"text other schema", Text, textData, other, "line 1: 24 fields, the schema has 23"},
+		{"text bad value", Text, []byte(strings.Replace(string(textData), "-128,", "x,", 1)), schema, "line 1: column i8"},
+		{"text zero date", Text, []byte(strings.Replace(string(textData), "1000-01-01,", "0000-00-00,", 1)), schema, "zero or invalid date"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := "bad" + tt.format.Extension(None)
+			writeRaw(t, fsys, name, tt.data)
+			_, err := readFile(t, fsys, name, tt.format, ReadOptions{Schema: tt.schema})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := NewReader(ctx, fsys, "good.txt", Text, ReadOptions{}); err == nil || !strings.Contains(err.Error(), "needs the schema") {
+		t.Errorf("text without a schema: %v", err)
+	}
+}
+
+// TestTextNullTokenValue: a value spelled like the NULL token would read
+// back as NULL, so the writer encloses it or refuses it.
+func TestTextNullTokenValue(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	}, nil)
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer rb.Release()
+	rb.Field(0).(*array.StringBuilder).AppendValues([]string{"null", "", "x"}, []bool{true, true, false})
+	rb.Field(1).(*array.Int32Builder).AppendValues([]int32{0, 1, 2}, []bool{true, true, false})
+	rec := rb.NewRecordBatch()
+	defer rec.Release()
+
+	w, _ := NewWriter(context.Background(), warehouse.NewMemFS(), "x.txt", Text, schema, Options{})
+	if err := w.Write(rec); err == nil || !strings.Contains(err.Error(), "is the NULL token") {
+		t.Errorf("a value equal to the NULL token with nothing to enclose it: %v", err)
+	}
+	w.Close()
+	w, _ = NewWriter(context.Background(), warehouse.NewMemFS(), "x.txt", Text, schema, Options{Text: TextOptions{NullString: strp(`\N`), NullNonString: strp("0")}})
+	if err := w.Write(rec); err == nil || !strings.Contains(err.Error(), "column n") {
+		t.Errorf("a number equal to --null-non-string: %v", err)
+	}
+	w.Close()
+	for _, opts := range []TextOptions{
+		{EnclosedBy: '"', OptionallyEnclosedBy: true},
+		{EnclosedBy: '"', OptionallyEnclosedBy: true, NullNonString: strp("0")},
+		{NullString: strp(`\N`), NullNonString: strp(`\N`), EscapedBy: '\\'},
+	} {
+		got, err := readBack(t, Text, schema, Options{Text: opts}, ReadOptions{Schema: schema, Text: opts}, rec)
+		if err != nil {
+			t.Fatalf("%+v: %v", opts, err)
+		}
+		sameRows(t, got, []arrow.RecordBatch{rec})
+	}
+}
