@@ -56,6 +56,23 @@ func localFS(t *testing.T) warehouse.FS {
 	return fsys
 }
 
+// hdfsFS is a fresh directory of the mini HDFS, removed afterwards.
+func hdfsFS(t *testing.T) warehouse.FS {
+	t.Helper()
+	ctx := context.Background()
+	nn, confDir := testcluster.HDFS(t)
+	loc, err := warehouse.ParseLocation(fmt.Sprintf("%s/hetl-test/export-%d", nn, time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := warehouse.NewHDFS(ctx, loc, warehouse.HDFSOptions{HadoopConfDir: confDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fsys.RemoveAll(ctx, ""); warehouse.CloseFS(fsys) })
+	return fsys
+}
+
 func importTable(t *testing.T, src *mysql.Config, fsys warehouse.FS, table string, mod func(*ingest.Options)) {
 	t.Helper()
 	o := ingest.Options{Source: src, Table: table, FS: fsys, Dir: table, Mappers: 2}
@@ -129,16 +146,20 @@ func TestRoundTrip(t *testing.T) {
 	hive := format.TextOptions{FieldsTerminatedBy: 1, EscapedBy: '\\', NullString: strp(`\N`), NullNonString: strp(`\N`)}
 	tests := []struct {
 		name string
+		hdfs bool
 		mod  func(*ingest.Options)
 	}{
-		{"parquet", nil},
-		{"avro", func(o *ingest.Options) { o.Format = format.Avro }},
-		{"avro deflate", func(o *ingest.Options) { o.Format, o.Codec = format.Avro, format.Gzip }},
-		{"text escaped and enclosed", func(o *ingest.Options) {
+		{"parquet", false, nil},
+		{"avro", false, func(o *ingest.Options) { o.Format = format.Avro }},
+		{"avro deflate", false, func(o *ingest.Options) { o.Format, o.Codec = format.Avro, format.Gzip }},
+		{"text escaped and enclosed", false, func(o *ingest.Options) {
 			o.Format, o.Codec = format.Text, format.None
 			o.Text = format.TextOptions{EscapedBy: '\\', EnclosedBy: '"', OptionallyEnclosedBy: true}
 		}},
-		{"text hive gzip", func(o *ingest.Options) { o.Format, o.Codec, o.Text = format.Text, format.Gzip, hive }},
+		{"text hive gzip", false, func(o *ingest.Options) { o.Format, o.Codec, o.Text = format.Text, format.Gzip, hive }},
+		{"parquet on hdfs", true, nil},
+		{"avro on hdfs", true, func(o *ingest.Options) { o.Format = format.Avro }},
+		{"text on hdfs", true, func(o *ingest.Options) { o.Format, o.Codec, o.Text = format.Text, format.None, hive }},
 	}
 	db, src := scratch(t, everyType, everyRow)
 	for i, tt := range tests {
@@ -148,6 +169,9 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			fsys := localFS(t)
+			if tt.hdfs {
+				fsys = hdfsFS(t)
+			}
 			importTable(t, src, fsys, "t", tt.mod)
 			res, err := Run(context.Background(), Options{Target: src, Table: copyName, FS: fsys, Dir: "t", BatchRows: 2})
 			if err != nil {
