@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/hetl/hetl/warehouse"
@@ -42,6 +45,21 @@ type ReadOptions struct {
 	Text TextOptions
 	// BatchRows is the rows per batch (default DefaultReadBatchRows).
 	BatchRows int
+	// Columns, when set, are the only columns read, in this order (names
+	// match case-insensitively). Parquet reads only their column chunks;
+	// the other formats decode whole rows and drop the rest.
+	Columns []string
+	// Prune, when set, skips Parquet row groups whose statistics prove
+	// that no row has Prune.Column in [From, To) (microseconds, for a
+	// timestamp column). Rows are not filtered: a kept row group can
+	// still hold rows outside the range.
+	Prune *TimeRange
+}
+
+// TimeRange is a half-open range of a timestamp column, in microseconds.
+type TimeRange struct {
+	Column   string
+	From, To int64
 }
 
 // NewReader opens name in fsys, a file of format f.
@@ -52,15 +70,76 @@ func NewReader(ctx context.Context, fsys warehouse.FS, name string, f Format, op
 	if f != Parquet && opts.Schema == nil {
 		return nil, fmt.Errorf("read %s: a %s file needs the schema it was written with", name, f)
 	}
+	var r Reader
+	var err error
 	switch f {
 	case Parquet:
-		return newParquetReader(ctx, fsys, name, opts)
+		r, err = newParquetReader(ctx, fsys, name, opts)
 	case Text:
-		return newTextReader(ctx, fsys, name, opts)
+		r, err = newTextReader(ctx, fsys, name, opts)
 	case Avro:
-		return newAvroReader(ctx, fsys, name, opts)
+		r, err = newAvroReader(ctx, fsys, name, opts)
+	default:
+		return nil, fmt.Errorf("read %s: unknown format %q", name, f)
 	}
-	return nil, fmt.Errorf("read %s: unknown format %q", name, f)
+	if err != nil || opts.Columns == nil {
+		return r, err
+	}
+	idx, err := columnIndices(r.Schema(), opts.Columns)
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return newProjection(r, idx), nil
+}
+
+// columnIndices finds columns by name, case-insensitively.
+func columnIndices(s *arrow.Schema, cols []string) ([]int, error) {
+	idx := make([]int, len(cols))
+	for i, c := range cols {
+		idx[i] = -1
+		for j, f := range s.Fields() {
+			if strings.EqualFold(f.Name, c) {
+				idx[i] = j
+				break
+			}
+		}
+		if idx[i] < 0 {
+			return nil, fmt.Errorf("no column %q", c)
+		}
+	}
+	return idx, nil
+}
+
+// projection keeps some columns of another reader's batches.
+type projection struct {
+	Reader
+	idx    []int
+	schema *arrow.Schema
+}
+
+func newProjection(r Reader, idx []int) *projection {
+	fields := make([]arrow.Field, len(idx))
+	for i, j := range idx {
+		fields[i] = r.Schema().Field(j)
+	}
+	md := r.Schema().Metadata()
+	return &projection{Reader: r, idx: idx, schema: arrow.NewSchema(fields, &md)}
+}
+
+func (p *projection) Schema() *arrow.Schema { return p.schema }
+
+func (p *projection) Next() (arrow.RecordBatch, error) {
+	rec, err := p.Reader.Next()
+	if err != nil {
+		return nil, err
+	}
+	defer rec.Release()
+	cols := make([]arrow.Array, len(p.idx))
+	for i, j := range p.idx {
+		cols[i] = rec.Column(j)
+	}
+	return array.NewRecordBatch(p.schema, cols, rec.NumRows()), nil
 }
 
 // parquetReader reads with pqarrow, which restores the Arrow schema
@@ -84,12 +163,90 @@ func newParquetReader(ctx context.Context, fsys warehouse.FS, name string, opts 
 	}
 	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchRows)}, memory.DefaultAllocator)
 	if err == nil {
-		var rr pqarrow.RecordReader
-		if rr, err = fr.GetRecordReader(ctx, nil, nil); err == nil {
-			return &parquetReader{name: name, file: f, pr: pr, rr: rr}, nil
+		var leaves, groups []int
+		if leaves, groups, err = parquetSelection(fr, pr, opts); err == nil {
+			if groups != nil && len(groups) == 0 {
+				// Every row group was pruned.
+				var schema *arrow.Schema
+				if schema, err = fr.Schema(); err == nil {
+					return &emptyReader{schema: schema, closers: []io.Closer{pr, f}}, nil
+				}
+			} else {
+				var rr pqarrow.RecordReader
+				if rr, err = fr.GetRecordReader(ctx, leaves, groups); err == nil {
+					return &parquetReader{name: name, file: f, pr: pr, rr: rr}, nil
+				}
+			}
 		}
 	}
 	return nil, errors.Join(fmt.Errorf("%s: %w", name, err), pr.Close(), f.Close())
+}
+
+// parquetSelection turns Columns into leaf column indices and Prune into
+// the row groups to read (nil: all).
+func parquetSelection(fr *pqarrow.FileReader, pr *file.Reader, opts ReadOptions) (leaves, groups []int, err error) {
+	schema, err := fr.Schema()
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Columns != nil {
+		idx, err := columnIndices(schema, opts.Columns)
+		if err != nil {
+			return nil, nil, err
+		}
+		// The record reader keeps the file's order; NewReader puts the
+		// columns in the order asked for.
+		idx = slices.Compact(slices.Sorted(slices.Values(idx)))
+		if leaves, err = fr.Manifest.GetFieldIndices(idx); err != nil {
+			return nil, nil, err
+		}
+	}
+	if opts.Prune == nil {
+		return leaves, nil, nil
+	}
+	idx, err := columnIndices(schema, []string{opts.Prune.Column})
+	if err != nil {
+		return nil, nil, err
+	}
+	col, err := fr.Manifest.GetFieldIndices(idx)
+	if err != nil || len(col) != 1 {
+		return nil, nil, fmt.Errorf("prune by %s: %v", opts.Prune.Column, err)
+	}
+	groups = []int{}
+	for g := range pr.NumRowGroups() {
+		keep := true
+		cc, err := pr.MetaData().RowGroup(g).ColumnChunk(col[0])
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok, _ := cc.StatsSet(); ok {
+			if st, err := cc.Statistics(); err == nil && st.HasMinMax() {
+				if s64, ok := st.(*metadata.Int64Statistics); ok {
+					keep = s64.Max() >= opts.Prune.From && s64.Min() < opts.Prune.To
+				}
+			}
+		}
+		if keep {
+			groups = append(groups, g)
+		}
+	}
+	return leaves, groups, nil
+}
+
+// emptyReader has no rows.
+type emptyReader struct {
+	schema  *arrow.Schema
+	closers []io.Closer
+}
+
+func (e *emptyReader) Schema() *arrow.Schema            { return e.schema }
+func (e *emptyReader) Next() (arrow.RecordBatch, error) { return nil, io.EOF }
+func (e *emptyReader) Close() error {
+	var errs []error
+	for _, c := range e.closers {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func (r *parquetReader) Schema() *arrow.Schema { return r.rr.Schema() }

@@ -250,3 +250,61 @@ func TestTextNullTokenValue(t *testing.T) {
 		sameRows(t, got, []arrow.RecordBatch{rec})
 	}
 }
+
+// TestReadColumns: Columns reads some columns in the order asked, in
+// every format; Prune skips Parquet row groups outside a time range.
+func TestReadColumns(t *testing.T) {
+	schema, rec := testBatch(t, testColumns())
+	want := []string{"st", "I8", "dt6"}
+	for _, f := range []Format{Parquet, Avro, Text} {
+		got, err := readBack(t, f, schema, Options{Text: TextOptions{EscapedBy: '\\'}}, ReadOptions{Schema: schema, Text: TextOptions{EscapedBy: '\\'}, Columns: want}, rec)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for i, name := range []string{"st", "i8", "dt6"} {
+			j := schema.FieldIndices(name)[0]
+			if got[0].ColumnName(i) != name || !array.Equal(got[0].Column(i), rec.Column(j)) {
+				t.Errorf("%s: column %d is %s %v, want %s", f, i, got[0].ColumnName(i), got[0].Column(i), name)
+			}
+		}
+	}
+	if _, err := readBack(t, Parquet, schema, Options{}, ReadOptions{Columns: []string{"nope"}}, rec); err == nil || !strings.Contains(err.Error(), `no column "nope"`) {
+		t.Errorf("unknown column: %v", err)
+	}
+
+	// Row groups of 1 row: the pruned read keeps the groups whose dt6
+	// range meets [lo, hi).
+	dt := rec.Column(schema.FieldIndices("dt6")[0]).(*array.Timestamp)
+	var lo, hi int64 = int64(dt.Value(1)), int64(dt.Value(1)) + 1
+	fsys := warehouse.NewMemFS()
+	w, err := NewWriter(context.Background(), fsys, "p.parquet", Parquet, schema, Options{RowGroupBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rec.NumRows() {
+		s := rec.NewSlice(i, i+1)
+		if err := w.Write(s); err != nil {
+			t.Fatal(err)
+		}
+		s.Release()
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readFile(t, fsys, "p.parquet", Parquet, ReadOptions{Columns: []string{"dt6"}, Prune: &TimeRange{Column: "dt6", From: lo, To: hi}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, g := range got {
+		n += g.NumRows()
+		for i := range int(g.NumRows()) {
+			if v := g.Column(0).(*array.Timestamp); v.IsValid(i) && int64(v.Value(i)) != lo {
+				t.Errorf("pruned read kept %v", v.Value(i))
+			}
+		}
+	}
+	if n == 0 || n == rec.NumRows() {
+		t.Errorf("pruned read returned %d of %d rows", n, rec.NumRows())
+	}
+}
