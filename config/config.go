@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/hetl/hetl/jobs/spec"
+)
 
 // Config is hetl.yaml, decoded, with defaults filled in.
 type Config struct {
@@ -12,6 +16,9 @@ type Config struct {
 	Log         Log                    `yaml:"log"`
 	// Imports are saved imports declared in the file (see Import).
 	Imports map[string]Import `yaml:"imports,omitempty"`
+	// Pipelines are hourly pipelines (see package jobs/spec and
+	// docs/pipelines.md).
+	Pipelines map[string]*spec.Pipeline `yaml:"pipelines,omitempty"`
 
 	// HadoopProperties are the -D key=value generic options of the command
 	// line; they override the Hadoop configuration read from HADOOP_CONF_DIR.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/hetl/hetl/jobs/spec"
 	"net"
 	"net/url"
 	"os"
@@ -51,6 +52,24 @@ func (c *Config) Validate(lookup LookupEnv) error {
 	}
 	if !oneOf(c.Log.Format, "text", "json") {
 		return c.errorf("log.format", "%q: want text or json", c.Log.Format)
+	}
+	pnames := make([]string, 0, len(c.Pipelines))
+	for name := range c.Pipelines {
+		pnames = append(pnames, name)
+	}
+	sort.Strings(pnames)
+	for _, name := range pnames {
+		key := "pipelines." + name
+		if err := spec.ValidName(name); err != nil {
+			return c.errorf(key, "%v", err)
+		}
+		p := c.Pipelines[name]
+		if p == nil {
+			return c.errorf(key, "empty pipeline")
+		}
+		if err := p.Validate(); err != nil {
+			return c.errorf(key, "%v", err)
+		}
 	}
 	return nil
 }

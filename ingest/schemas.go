@@ -160,3 +160,7 @@ func (l *TextLayout) Equal(o *TextLayout) bool {
 		l.EscapedBy == o.EscapedBy && l.EnclosedBy == o.EnclosedBy && l.OptionallyEnclosed == o.OptionallyEnclosed &&
 		str(l.NullString) == str(o.NullString) && str(l.NullNonString) == str(o.NullNonString)
 }
+
+// EncodeSchema is a schema as manifests record it in Schemas (an Arrow
+// IPC schema message, base64); Fingerprint is its key.
+func EncodeSchema(s *arrow.Schema) (string, error) { return encodeSchema(s) }

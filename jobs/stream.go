@@ -109,3 +109,5 @@ func release(recs []arrow.RecordBatch) {
 		r.Release()
 	}
 }
+
+var errEOF = io.EOF

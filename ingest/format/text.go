@@ -209,6 +209,17 @@ func newTextColumn(f arrow.Field, t TextOptions, d textDelims) (textColumn, erro
 		} else {
 			c.bind = textInts[int64]
 		}
+	case *arrow.BooleanType:
+		// As MySQL prints a BOOLEAN (a TINYINT(1)).
+		c.bind = func(a arrow.Array) textValueFunc {
+			v := a.(*array.Boolean)
+			return func(dst []byte, i int) ([]byte, error) {
+				if v.Value(i) {
+					return append(dst, '1'), nil
+				}
+				return append(dst, '0'), nil
+			}
+		}
 	case *arrow.Uint8Type:
 		c.bind = textUints[uint8]
 	case *arrow.Uint16Type:

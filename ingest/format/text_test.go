@@ -607,7 +607,7 @@ func TestTextRefusals(t *testing.T) {
 	}{
 		{"snappy", []arrow.Field{intField}, Options{Codec: Snappy}, "text output supports --compression-codec gzip or none"},
 		{"zstd", []arrow.Field{intField}, Options{Codec: Zstd}, "text output supports --compression-codec gzip or none"},
-		{"boolean", []arrow.Field{{Name: "flag", Type: arrow.FixedWidthTypes.Boolean}}, Options{}, "column flag: text output cannot write Arrow type bool"},
+		{"duration", []arrow.Field{{Name: "d", Type: arrow.FixedWidthTypes.Duration_s}}, Options{}, "column d: text output cannot write Arrow type duration[s]"},
 		{"list of ints", []arrow.Field{{Name: "l", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32)}}, Options{}, "column l: text output cannot write list<item: int32"},
 		{"milliseconds", []arrow.Field{{Name: "ts", Type: arrow.FixedWidthTypes.Timestamp_ms}}, Options{}, "column ts: timestamp[ms"},
 		{"zone", []arrow.Field{{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "Europe/Paris"}}}, Options{}, "only UTC or zoneless"},

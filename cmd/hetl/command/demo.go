@@ -9,12 +9,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/go-sql-driver/mysql"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -24,6 +28,8 @@ import (
 	"github.com/hetl/hetl/ingest/demo"
 	"github.com/hetl/hetl/ingest/pii"
 	"github.com/hetl/hetl/ingest/source"
+	"github.com/hetl/hetl/jobs"
+	"github.com/hetl/hetl/jobs/builtin"
 	"github.com/hetl/hetl/warehouse"
 )
 
@@ -452,6 +458,9 @@ func (o *demoRunOptions) run(ctx context.Context, e env, opts demo.SeedOptions, 
 	fmt.Fprintf(out, "incremental import of events: %d rows with id in (%s, %s], into %d partitions: %s\n",
 		m.Rows, inc.LastValue, inc.NextValue, len(m.ChangedPartitions), strings.Join(m.ChangedPartitions, ", "))
 	fmt.Fprintf(out, "the next run continues after id %s (kept in %s/events/_SUCCESS)\n", inc.NextValue, fsys.Root())
+	if err := demoPipeline(ctx, e, fsys, &key, out); err != nil {
+		return err
+	}
 	return o.demoHBase(ctx, e, srv.Config(), piiProtection(jobs[0].rules, &key), stderr, out)
 }
 
@@ -509,4 +518,101 @@ func piiProtection(rules []pii.Rule, key *pii.Key) *ingest.PII {
 		return &s, true
 	}
 	return p
+}
+
+// demoPipeline backfills the built-in hourly_activity over every hour
+// the events table has, and prints the busiest groups.
+func demoPipeline(ctx context.Context, e env, fsys *warehouse.LocalFS, key *pii.Key, out io.Writer) error {
+	p, _, err := builtin.Get("hourly_activity")
+	if err != nil {
+		return err
+	}
+	t, err := jobs.OpenTable(ctx, fsys, "events")
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var windows []jobs.Window
+	for _, f := range t.Manifest.Files {
+		part := path.Dir(f.Path)
+		from, _, err := ingest.PartitionRange(part, ingest.ByHour)
+		if err != nil || seen[part] {
+			continue
+		}
+		seen[part] = true
+		windows = append(windows, jobs.Window{Start: from})
+	}
+	sort.Slice(windows, func(a, b int) bool { return windows[a].Start.Before(windows[b].Start) })
+	fmt.Fprintf(out, "\npipeline hourly_activity over %d hours (cleanse, join users and devices, anonymize, aggregate):\n", len(windows))
+	env := jobs.Env{FS: fsys, PIIKey: key, Log: e.log}
+	var in, quarantined, dups int64
+	started := time.Now()
+	for i, w := range windows {
+		res, err := jobs.Run(ctx, "hourly_activity", p, env, jobs.RunOptions{Window: w, RunID: fmt.Sprintf("demo-%s", w.Start.Format("20060102T15"))})
+		if err != nil {
+			return err
+		}
+		in += res.RowsIn
+		quarantined += sum(res.Quarantined)
+		dups += res.Duplicates
+		if isTerminal(out) {
+			fmt.Fprintf(out, "\r  %d/%d hours", i+1, len(windows))
+		}
+	}
+	if isTerminal(out) {
+		fmt.Fprint(out, "\r")
+	}
+	fmt.Fprintf(out, "  %d events in %d hours in %.1fs: %d quarantined with their reason (%s/%s), %d duplicates dropped\n",
+		in, len(windows), time.Since(started).Seconds(), quarantined, fsys.Root(), jobs.QuarantineTable("hourly_activity"), dups)
+	agg, err := jobs.OpenTable(ctx, fsys, "agg_events_hourly")
+	if err != nil {
+		return err
+	}
+	s, _, err := agg.Scan(ctx, jobs.ScanOptions{Columns: []string{"window_start", "event_type", "country", "plan", "os", "events", "distinct_users", "error_rate", "p95_latency_ms"}})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	recs, err := jobs.Drain(ctx, s)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		cells  []string
+		events int64
+	}
+	var rows []row
+	for _, r := range recs {
+		for i := range int(r.NumRows()) {
+			var cells []string
+			for j := range int(r.NumCols()) {
+				cells = append(cells, cellText(r.Column(j), i))
+			}
+			rows = append(rows, row{cells, r.Column(5).(*array.Int64).Value(i)})
+		}
+		r.Release()
+	}
+	sort.SliceStable(rows, func(a, b int) bool { return rows[a].events > rows[b].events })
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  WINDOW\tEVENT\tCOUNTRY\tPLAN\tOS\tEVENTS\tUSERS\tERROR RATE\tP95 MS")
+	for _, r := range rows[:min(8, len(rows))] {
+		fmt.Fprintln(tw, "  "+strings.Join(r.cells, "\t"))
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "  %d rows in agg_events_hourly (%s/agg_events_hourly); events_clean feeds the training batch\n", len(rows), fsys.Root())
+	return nil
+}
+
+// cellText is a value for a table on the terminal.
+func cellText(a arrow.Array, i int) string {
+	if a.IsNull(i) {
+		return "NULL"
+	}
+	switch v := a.(type) {
+	case *array.Float64:
+		return strconv.FormatFloat(v.Value(i), 'f', 3, 64)
+	case *array.Timestamp:
+		return time.UnixMicro(int64(v.Value(i))).UTC().Format("2006-01-02T15Z")
+	}
+	return a.ValueStr(i)
 }

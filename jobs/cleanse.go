@@ -1,0 +1,417 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/hetl/hetl/jobs/expr"
+	"github.com/hetl/hetl/jobs/spec"
+)
+
+// CleanseStats count what a cleanse did.
+type CleanseStats struct {
+	Rejected   int64 // to the quarantine
+	Duplicates int64 // dropped by dedupe
+}
+
+// cleanse normalises, validates (rejected rows to the quarantine) and
+// deduplicates. Validation comes first, so a broken newest row never
+// hides a good older one.
+type cleanse struct {
+	in     Stream
+	name   string
+	c      *spec.Cleanse
+	q      *Quarantine
+	stats  *CleanseStats
+	strIdx map[int]func(string) string // per string column: its normalisation
+	req    []int
+	checks []*expr.Program
+	key    []int
+	newest int
+	cmp    orderer
+
+	out []arrow.RecordBatch // dedupe: the survivors, then emitted
+	ran bool
+}
+
+// Cleanse wraps in with the rules of c; rejected rows go to q.
+func Cleanse(in Stream, name string, c *spec.Cleanse, q *Quarantine, reg *expr.Registry, stats *CleanseStats) (Stream, error) {
+	s := in.Schema()
+	cl := &cleanse{in: in, name: name, c: c, q: q, stats: stats, strIdx: map[int]func(string) string{}}
+	col := func(what, n string) (int, error) {
+		j := fieldIndexFold(s, n)
+		if j < 0 {
+			return -1, fmt.Errorf("%s: %s: no column %q (columns: %s)", name, what, n, fieldNames(s))
+		}
+		return j, nil
+	}
+	addNorm := func(what string, cols []string, fn func(string) string) error {
+		for _, n := range cols {
+			j, err := col(what, n)
+			if err != nil {
+				return err
+			}
+			if s.Field(j).Type.ID() != arrow.STRING {
+				return fmt.Errorf("%s: %s: column %s is %s, not a string", name, what, n, s.Field(j).Type)
+			}
+			if prev := cl.strIdx[j]; prev != nil {
+				cl.strIdx[j] = func(v string) string { return fn(prev(v)) }
+			} else {
+				cl.strIdx[j] = fn
+			}
+		}
+		return nil
+	}
+	// Trim first, then case.
+	if err := errors.Join(addNorm("trim", c.Trim, strings.TrimSpace), addNorm("lower", c.Lower, strings.ToLower), addNorm("upper", c.Upper, strings.ToUpper)); err != nil {
+		return nil, err
+	}
+	for _, n := range c.Required {
+		j, err := col("required", n)
+		if err != nil {
+			return nil, err
+		}
+		cl.req = append(cl.req, j)
+	}
+	for _, ch := range c.Checks {
+		p, err := expr.CompileString(ch.Expr, s, reg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: check %q: %w", name, ch.Expr, err)
+		}
+		if p.Type().ID() != arrow.BOOL {
+			return nil, fmt.Errorf("%s: check %q is %s, want a boolean", name, ch.Expr, p.Type())
+		}
+		cl.checks = append(cl.checks, p)
+	}
+	if d := c.Dedupe; d != nil {
+		for _, n := range d.Key {
+			j, err := col("dedupe.key", n)
+			if err != nil {
+				return nil, err
+			}
+			cl.key = append(cl.key, j)
+		}
+		j, err := col("dedupe.keep_newest", d.KeepNewest)
+		if err != nil {
+			return nil, err
+		}
+		if cl.cmp, err = newOrderer(s.Field(j).Type); err != nil {
+			return nil, fmt.Errorf("%s: dedupe.keep_newest %s: %w", name, d.KeepNewest, err)
+		}
+		cl.newest = j
+	}
+	return cl, nil
+}
+
+func (c *cleanse) Schema() *arrow.Schema { return c.in.Schema() }
+
+func (c *cleanse) Close() error {
+	release(c.out)
+	c.out = nil
+	return c.in.Close()
+}
+
+func (c *cleanse) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if c.c.Dedupe == nil {
+		for {
+			rec, err := c.in.Next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out, err := c.batch(ctx, rec)
+			rec.Release()
+			if err != nil {
+				return nil, err
+			}
+			if out != nil {
+				return out, nil
+			}
+		}
+	}
+	if !c.ran {
+		c.ran = true
+		if err := c.dedupe(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.out) == 0 {
+		return nil, io.EOF
+	}
+	r := c.out[0]
+	c.out = c.out[1:]
+	return r, nil
+}
+
+// batch normalises and validates one batch; nil when no row is left.
+func (c *cleanse) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	rec, err := c.normalise(rec)
+	if err != nil {
+		return nil, err
+	}
+	defer rec.Release()
+	n := int(rec.NumRows())
+	reasons := make([]string, n)
+	for _, j := range c.req {
+		a := rec.Column(j)
+		str, _ := a.(*array.String)
+		for i := range n {
+			if reasons[i] != "" {
+				continue
+			}
+			if a.IsNull(i) {
+				reasons[i] = "required column " + rec.ColumnName(j) + " is NULL"
+			} else if str != nil && str.Value(i) == "" {
+				reasons[i] = "required column " + rec.ColumnName(j) + " is empty"
+			}
+		}
+	}
+	for k, p := range c.checks {
+		v, err := p.Eval(rec, memory.DefaultAllocator)
+		if err != nil {
+			return nil, fmt.Errorf("%s: check %q: %w", c.name, c.c.Checks[k].Expr, err)
+		}
+		b := v.(*array.Boolean)
+		for i := range n {
+			if reasons[i] == "" && (b.IsNull(i) || !b.Value(i)) {
+				reasons[i] = c.c.Checks[k].Reason
+			}
+		}
+		v.Release()
+	}
+	var bad []int
+	for i, r := range reasons {
+		if r != "" {
+			bad = append(bad, i)
+		}
+	}
+	if len(bad) == 0 {
+		rec.Retain()
+		return rec, nil
+	}
+	if err := c.q.add(c.name, rec, bad, func(i int) string { return reasons[i] }); err != nil {
+		return nil, err
+	}
+	c.stats.Rejected += int64(len(bad))
+	if len(bad) == n {
+		return nil, nil
+	}
+	return filterRows(ctx, rec, func(i int) bool { return reasons[i] == "" })
+}
+
+// normalise applies trim/lower/upper; it returns a new reference.
+func (c *cleanse) normalise(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	if len(c.strIdx) == 0 {
+		rec.Retain()
+		return rec, nil
+	}
+	cols := make([]arrow.Array, rec.NumCols())
+	var made []arrow.Array
+	for j := range cols {
+		fn := c.strIdx[j]
+		if fn == nil {
+			cols[j] = rec.Column(j)
+			continue
+		}
+		src := rec.Column(j).(*array.String)
+		b := array.NewStringBuilder(memory.DefaultAllocator)
+		b.Reserve(src.Len())
+		for i := range src.Len() {
+			if src.IsNull(i) {
+				b.AppendNull()
+			} else {
+				b.Append(fn(src.Value(i)))
+			}
+		}
+		a := b.NewArray()
+		b.Release()
+		made = append(made, a)
+		cols[j] = a
+	}
+	out := array.NewRecordBatch(rec.Schema(), cols, rec.NumRows())
+	for _, a := range made {
+		a.Release()
+	}
+	return out, nil
+}
+
+// dedupe reads everything, keeps the newest row per key and queues the
+// survivors in read order.
+func (c *cleanse) dedupe(ctx context.Context) error {
+	type pick struct{ batch, row int }
+	best := map[string]pick{}
+	var kept []arrow.RecordBatch
+	var key []byte
+	for {
+		rec, err := c.in.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			release(kept)
+			return err
+		}
+		out, err := c.batch(ctx, rec)
+		rec.Release()
+		if err != nil {
+			release(kept)
+			return err
+		}
+		if out == nil {
+			continue
+		}
+		b := len(kept)
+		kept = append(kept, out)
+		keys, err := newRowKeys(out, c.key)
+		if err != nil {
+			release(kept)
+			return fmt.Errorf("%s: dedupe: %w", c.name, err)
+		}
+		for i := range int(out.NumRows()) {
+			key, _ = keys.key(key[:0], i)
+			p, ok := best[string(key)]
+			if !ok {
+				best[string(key)] = pick{b, i}
+				continue
+			}
+			if c.cmp(out.Column(c.newest), i, kept[p.batch].Column(c.newest), p.row) > 0 {
+				best[string(key)] = pick{b, i}
+			}
+		}
+	}
+	winners := make([]map[int]bool, len(kept))
+	for i := range winners {
+		winners[i] = map[int]bool{}
+	}
+	for _, p := range best {
+		winners[p.batch][p.row] = true
+	}
+	for b, rec := range kept {
+		c.stats.Duplicates += rec.NumRows() - int64(len(winners[b]))
+		if int64(len(winners[b])) == rec.NumRows() {
+			c.out = append(c.out, rec)
+			continue
+		}
+		if len(winners[b]) > 0 {
+			out, err := filterRows(ctx, rec, func(i int) bool { return winners[b][i] })
+			if err != nil {
+				release(kept[b:])
+				return err
+			}
+			c.out = append(c.out, out)
+		}
+		rec.Release()
+	}
+	return nil
+}
+
+// filterRows keeps the rows where keep is true (a new batch).
+func filterRows(ctx context.Context, rec arrow.RecordBatch, keep func(int) bool) (arrow.RecordBatch, error) {
+	b := array.NewBooleanBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	for i := range int(rec.NumRows()) {
+		b.Append(keep(i))
+	}
+	mask := b.NewBooleanArray()
+	defer mask.Release()
+	return compute.FilterRecordBatch(ctx, rec, mask, compute.DefaultFilterOptions())
+}
+
+// orderer compares a[i] with b[j]: -1, 0, 1; NULL is smallest.
+type orderer func(a arrow.Array, i int, b arrow.Array, j int) int
+
+func newOrderer(t arrow.DataType) (orderer, error) {
+	nulls := func(a arrow.Array, i int, b arrow.Array, j int) (int, bool) {
+		switch an, bn := a.IsNull(i), b.IsNull(j); {
+		case an && bn:
+			return 0, true
+		case an:
+			return -1, true
+		case bn:
+			return 1, true
+		}
+		return 0, false
+	}
+	cmp3 := func(less, greater bool) int {
+		switch {
+		case less:
+			return -1
+		case greater:
+			return 1
+		}
+		return 0
+	}
+	var f orderer
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.TIMESTAMP, arrow.DATE32:
+		f = func(a arrow.Array, i int, b arrow.Array, j int) int {
+			x, y := intValue(a, i), intValue(b, j)
+			return cmp3(x < y, x > y)
+		}
+	case arrow.UINT64:
+		f = func(a arrow.Array, i int, b arrow.Array, j int) int {
+			x, y := a.(*array.Uint64).Value(i), b.(*array.Uint64).Value(j)
+			return cmp3(x < y, x > y)
+		}
+	case arrow.FLOAT32, arrow.FLOAT64:
+		f = func(a arrow.Array, i int, b arrow.Array, j int) int {
+			x, y := floatValue(a, i), floatValue(b, j)
+			return cmp3(x < y, x > y)
+		}
+	case arrow.STRING:
+		f = func(a arrow.Array, i int, b arrow.Array, j int) int {
+			return strings.Compare(a.(*array.String).Value(i), b.(*array.String).Value(j))
+		}
+	case arrow.DECIMAL128:
+		f = func(a arrow.Array, i int, b arrow.Array, j int) int {
+			return a.(*array.Decimal128).Value(i).Cmp(b.(*array.Decimal128).Value(j))
+		}
+	default:
+		return nil, fmt.Errorf("cannot order %s", t)
+	}
+	return func(a arrow.Array, i int, b arrow.Array, j int) int {
+		if r, done := nulls(a, i, b, j); done {
+			return r
+		}
+		return f(a, i, b, j)
+	}, nil
+}
+
+// intValue reads an integer-like value (timestamps and dates too).
+func intValue(a arrow.Array, i int) int64 {
+	switch v := a.(type) {
+	case *array.Int8:
+		return int64(v.Value(i))
+	case *array.Int16:
+		return int64(v.Value(i))
+	case *array.Int32:
+		return int64(v.Value(i))
+	case *array.Int64:
+		return v.Value(i)
+	case *array.Uint8:
+		return int64(v.Value(i))
+	case *array.Uint16:
+		return int64(v.Value(i))
+	case *array.Uint32:
+		return int64(v.Value(i))
+	case *array.Timestamp:
+		return int64(v.Value(i))
+	case *array.Date32:
+		return int64(v.Value(i))
+	}
+	panic(fmt.Sprintf("intValue of %s", a.DataType()))
+}
+
+func floatValue(a arrow.Array, i int) float64 {
+	if v, ok := a.(*array.Float32); ok {
+		return float64(v.Value(i))
+	}
+	return a.(*array.Float64).Value(i)
+}

@@ -1,0 +1,274 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/hetl/hetl/jobs/spec"
+)
+
+// Dimension is a table held in memory for joins: one batch.
+type Dimension struct {
+	Name    string
+	Rec     arrow.RecordBatch
+	Version InputVersion
+}
+
+// LoadDimension reads a whole table (its latest published version).
+func LoadDimension(ctx context.Context, name string, t *Table, columns []string) (*Dimension, error) {
+	s, v, err := t.Scan(ctx, ScanOptions{Columns: columns})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	recs, err := Drain(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("dimension %s: %w", name, err)
+	}
+	defer release(recs)
+	rec, err := concatBatches(s.Schema(), recs)
+	if err != nil {
+		return nil, fmt.Errorf("dimension %s: %w", name, err)
+	}
+	return &Dimension{Name: name, Rec: rec, Version: v}, nil
+}
+
+// concatBatches makes one batch of many.
+func concatBatches(schema *arrow.Schema, recs []arrow.RecordBatch) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, schema.NumFields())
+	var n int64
+	for _, r := range recs {
+		n += r.NumRows()
+	}
+	for j := range cols {
+		if len(recs) == 0 {
+			cols[j] = array.MakeArrayOfNull(memory.DefaultAllocator, schema.Field(j).Type, 0)
+			continue
+		}
+		parts := make([]arrow.Array, len(recs))
+		for i, r := range recs {
+			parts[i] = r.Column(j)
+		}
+		c, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			return nil, err
+		}
+		cols[j] = c
+	}
+	rec := array.NewRecordBatch(schema, cols, n)
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec, nil
+}
+
+// JoinStats count what a join did.
+type JoinStats struct {
+	Unmatched int64 // probe rows without a match (dropped, quarantined or kept by a left join)
+}
+
+type join struct {
+	in      Stream
+	name    string
+	j       *spec.Join
+	dim     *Dimension
+	q       *Quarantine
+	stats   *JoinStats
+	left    bool
+	probe   []int
+	addCols []int // dimension columns added
+	schema  *arrow.Schema
+	table   map[string][]int64
+}
+
+// Join joins in with dim on the key pairs of j.
+func Join(in Stream, name string, j *spec.Join, dim *Dimension, q *Quarantine, stats *JoinStats) (Stream, error) {
+	s, ds := in.Schema(), dim.Rec.Schema()
+	jn := &join{in: in, name: name, j: j, dim: dim, q: q, stats: stats, left: j.Kind == "left"}
+	var build []int
+	isKey := map[int]bool{}
+	for _, pair := range j.On {
+		a, b, err := spec.One(pair)
+		if err != nil {
+			return nil, fmt.Errorf("%s: on: %w", name, err)
+		}
+		pi, di := fieldIndexFold(s, a), fieldIndexFold(ds, b)
+		if pi < 0 {
+			return nil, fmt.Errorf("%s: on: no column %q in the rows (columns: %s)", name, a, fieldNames(s))
+		}
+		if di < 0 {
+			return nil, fmt.Errorf("%s: on: dimension %s has no column %q (columns: %s)", name, dim.Name, b, fieldNames(ds))
+		}
+		if fa, fb := keyFamily(s.Field(pi).Type), keyFamily(ds.Field(di).Type); fa == "" || fa != fb {
+			return nil, fmt.Errorf("%s: on %s = %s.%s: types %s and %s cannot be compared", name, a, dim.Name, b, s.Field(pi).Type, ds.Field(di).Type)
+		}
+		jn.probe = append(jn.probe, pi)
+		build = append(build, di)
+		isKey[di] = true
+	}
+	fields := append([]arrow.Field(nil), s.Fields()...)
+	if j.Columns != nil {
+		for _, c := range j.Columns {
+			di := fieldIndexFold(ds, c)
+			if di < 0 {
+				return nil, fmt.Errorf("%s: columns: dimension %s has no column %q (columns: %s)", name, dim.Name, c, fieldNames(ds))
+			}
+			jn.addCols = append(jn.addCols, di)
+		}
+	} else {
+		for di := range ds.NumFields() {
+			if !isKey[di] {
+				jn.addCols = append(jn.addCols, di)
+			}
+		}
+	}
+	for _, di := range jn.addCols {
+		f := ds.Field(di)
+		f.Name = j.Prefix + f.Name
+		f.Nullable = f.Nullable || jn.left
+		if fieldIndexFold(arrow.NewSchema(fields, nil), f.Name) >= 0 {
+			return nil, fmt.Errorf("%s: the rows already have a column %s; set prefix to tell the dimension's apart", name, f.Name)
+		}
+		fields = append(fields, f)
+	}
+	jn.schema = arrow.NewSchema(fields, nil)
+
+	keys, err := newRowKeys(dim.Rec, build)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	jn.table = map[string][]int64{}
+	var key []byte
+	for i := range int(dim.Rec.NumRows()) {
+		var null bool
+		key, null = keys.key(key[:0], i)
+		if !null { // a NULL key never matches
+			jn.table[string(key)] = append(jn.table[string(key)], int64(i))
+		}
+	}
+	return jn, nil
+}
+
+// keyFamily groups types whose values can be equal.
+func keyFamily(t arrow.DataType) string {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return "int"
+	case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY:
+		return "bytes"
+	case arrow.FLOAT32, arrow.FLOAT64:
+		return "float"
+	case arrow.TIMESTAMP:
+		return "time"
+	case arrow.DATE32:
+		return "date"
+	case arrow.DECIMAL128:
+		return "decimal:" + t.String()
+	case arrow.BOOL:
+		return "bool"
+	}
+	return ""
+}
+
+func (j *join) Schema() *arrow.Schema { return j.schema }
+func (j *join) Close() error          { return j.in.Close() }
+
+func (j *join) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		rec, err := j.in.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := j.batch(ctx, rec)
+		rec.Release()
+		if err != nil {
+			return nil, err
+		}
+		if out != nil {
+			return out, nil
+		}
+	}
+}
+
+func (j *join) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	keys, err := newRowKeys(rec, j.probe)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", j.name, err)
+	}
+	mem := memory.DefaultAllocator
+	pb, db := array.NewInt64Builder(mem), array.NewInt64Builder(mem)
+	defer pb.Release()
+	defer db.Release()
+	var missing []int
+	var key []byte
+	for i := range int(rec.NumRows()) {
+		var null bool
+		key, null = keys.key(key[:0], i)
+		var matches []int64
+		if !null {
+			matches = j.table[string(key)]
+		}
+		if len(matches) == 0 {
+			j.stats.Unmatched++
+			if j.left {
+				pb.Append(int64(i))
+				db.AppendNull()
+			} else {
+				missing = append(missing, i)
+			}
+			continue
+		}
+		for _, m := range matches {
+			pb.Append(int64(i))
+			db.Append(m)
+		}
+	}
+	if len(missing) > 0 && j.j.Missing == "quarantine" {
+		reason := fmt.Sprintf("no %s row for %s", j.dim.Name, j.keyNames())
+		if err := j.q.add(j.name, rec, missing, func(int) string { return reason }); err != nil {
+			return nil, err
+		}
+	}
+	if pb.Len() == 0 {
+		return nil, nil
+	}
+	pidx, didx := pb.NewInt64Array(), db.NewInt64Array()
+	defer pidx.Release()
+	defer didx.Release()
+	cols := make([]arrow.Array, 0, j.schema.NumFields())
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	opts := compute.DefaultTakeOptions()
+	for c := range int(rec.NumCols()) {
+		a, err := compute.TakeArrayOpts(ctx, rec.Column(c), pidx, *opts)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, a)
+	}
+	for _, c := range j.addCols {
+		a, err := compute.TakeArrayOpts(ctx, j.dim.Rec.Column(c), didx, *opts)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, a)
+	}
+	return array.NewRecordBatch(j.schema, cols, int64(pidx.Len())), nil
+}
+
+func (j *join) keyNames() string {
+	var parts []string
+	for _, p := range j.probe {
+		parts = append(parts, j.in.Schema().Field(p).Name)
+	}
+	return strings.Join(parts, ", ")
+}

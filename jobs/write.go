@@ -1,0 +1,356 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/ingest/format"
+	"github.com/hetl/hetl/warehouse"
+)
+
+// PartitionManifest is the _SUCCESS of one window's partition of an
+// output table: what it holds and what it was computed from.
+type PartitionManifest struct {
+	Pipeline  string                  `json:"pipeline"`
+	Table     string                  `json:"table"`
+	Window    time.Time               `json:"window_start"`
+	Partition string                  `json:"partition"`
+	RunID     string                  `json:"run_id"`
+	Rows      int64                   `json:"rows"`
+	Files     []ingest.ManifestFile   `json:"files"`
+	Columns   []ingest.ManifestColumn `json:"columns"`
+	// Checksum is the order-independent sum over rows of the CRC32 of
+	// each row's MySQL text: equal output, equal checksum.
+	Checksum          uint64         `json:"checksum"`
+	SchemaFingerprint string         `json:"schema_fingerprint"`
+	Schema            string         `json:"schema"`
+	Inputs            []InputVersion `json:"inputs"`
+	PartitionBy       string         `json:"partition_by"`
+}
+
+// writer is a write step: it passes every batch on and writes it to
+// the window's partition of a table, in a temporary directory until
+// Commit publishes it.
+type writer struct {
+	in        Stream
+	fsys      warehouse.FS
+	table     string // directory, relative to the warehouse
+	tmp       string
+	partition string
+	w         format.Writer
+	nulls     []int64
+	sum       uint64
+	hasher    rowChecksum
+	rows      int64
+	manifest  PartitionManifest
+}
+
+// WriteOptions say where and what a write step publishes.
+type WriteOptions struct {
+	FS       warehouse.FS
+	Table    string
+	Pipeline string
+	Window   Window
+	RunID    string
+	// PartitionBy names the column the partitions are by (for readers
+	// of the table's manifest).
+	PartitionBy string
+}
+
+// Write wraps in with a write step; Commit publishes what it saw.
+func Write(in Stream, o WriteOptions) (*writer, error) {
+	if o.Table == "" || strings.Contains(o.Table, "..") {
+		return nil, fmt.Errorf("write: bad table %q", o.Table)
+	}
+	w := &writer{in: in, fsys: o.FS, table: o.Table, partition: o.Window.Partition(),
+		tmp:   path.Join(o.Table, fmt.Sprintf("_hetl_tmp_%s_%s", o.Window.Start.Format("20060102T15"), o.RunID)),
+		nulls: make([]int64, in.Schema().NumFields())}
+	fp := ingest.Fingerprint(in.Schema())
+	enc, err := ingest.EncodeSchema(in.Schema())
+	if err != nil {
+		return nil, err
+	}
+	if w.hasher, err = newRowChecksum(in.Schema()); err != nil {
+		return nil, fmt.Errorf("write %s: %w", o.Table, err)
+	}
+	if err := sweepWindow(context.Background(), o.FS, o.Table, o.Window, o.RunID); err != nil {
+		return nil, fmt.Errorf("write %s: remove what an interrupted run left: %w", o.Table, err)
+	}
+	w.manifest = PartitionManifest{Pipeline: o.Pipeline, Table: o.Table, Window: o.Window.Start, Partition: w.partition,
+		RunID: o.RunID, SchemaFingerprint: fp, Schema: enc, PartitionBy: o.PartitionBy}
+	return w, nil
+}
+
+func (w *writer) Schema() *arrow.Schema { return w.in.Schema() }
+
+func (w *writer) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	rec, err := w.in.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if w.w == nil {
+		name := path.Join(w.tmp, "part-00000.parquet")
+		fw, err := format.NewWriter(ctx, w.fsys, name, format.Parquet, w.in.Schema(), format.Options{Codec: format.Snappy,
+			FileMetadata: map[string]string{"hetl.pipeline": w.manifest.Pipeline, "hetl.run_id": w.manifest.RunID}})
+		if err != nil {
+			rec.Release()
+			return nil, fmt.Errorf("write %s: %w", w.table, err)
+		}
+		w.w = fw
+	}
+	if err := w.w.Write(rec); err != nil {
+		rec.Release()
+		return nil, fmt.Errorf("write %s: %w", w.table, err)
+	}
+	for j := range w.nulls {
+		w.nulls[j] += int64(rec.Column(j).NullN())
+	}
+	if err := w.hasher.add(rec, &w.sum); err != nil {
+		rec.Release()
+		return nil, fmt.Errorf("write %s: %w", w.table, err)
+	}
+	w.rows += rec.NumRows()
+	return rec, nil
+}
+
+func (w *writer) Close() error { return w.in.Close() }
+
+// Abort removes what the writer wrote.
+func (w *writer) Abort(ctx context.Context) error {
+	var err error
+	if w.w != nil {
+		err = w.w.Close()
+		w.w = nil
+	}
+	return errors.Join(err, w.fsys.RemoveAll(ctx, w.tmp))
+}
+
+// sweepWindow removes the temporary directories earlier runs of the
+// window left when they were killed (runs of one window are serialised
+// by the caller's lease).
+func sweepWindow(ctx context.Context, fsys warehouse.FS, table string, w Window, runID string) error {
+	ents, err := fsys.ReadDir(ctx, table)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	prefix := fmt.Sprintf("_hetl_tmp_%s_", w.Start.Format("20060102T15"))
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), prefix) && e.Name() != prefix+runID {
+			if err := fsys.RemoveAll(ctx, path.Join(table, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tableLocks serialise the rewrite of a table's root manifest among the
+// windows one process publishes at once.
+var tableLocks sync.Map // table dir → *sync.Mutex
+
+// Commit publishes the partition (replacing the window's earlier one in
+// one step) and rewrites the table's root manifest.
+func (w *writer) Commit(ctx context.Context, inputs []InputVersion) (*PartitionManifest, error) {
+	m := w.manifest
+	m.Rows, m.Checksum, m.Inputs = w.rows, w.sum, inputs
+	for j, f := range w.in.Schema().Fields() {
+		t, _ := f.Metadata.GetValue("mysql.type")
+		m.Columns = append(m.Columns, ingest.ManifestColumn{Name: f.Name, MySQLType: t, ArrowType: f.Type.String(), Nulls: w.nulls[j]})
+	}
+	if w.w != nil {
+		if err := w.w.Close(); err != nil {
+			return nil, fmt.Errorf("write %s: %w", w.table, err)
+		}
+		info, err := w.fsys.Stat(ctx, path.Join(w.tmp, "part-00000.parquet"))
+		if err != nil {
+			return nil, err
+		}
+		m.Files = []ingest.ManifestFile{{Path: "part-00000.parquet", Rows: w.rows, Bytes: info.Size(), Nulls: w.nulls, Schema: m.SchemaFingerprint}}
+		w.w = nil
+	} else if err := w.fsys.MkdirAll(ctx, w.tmp); err != nil {
+		return nil, err
+	}
+	body, err := json.MarshalIndent(&m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeAll(ctx, w.fsys, path.Join(w.tmp, ingest.SuccessFile), body, false); err != nil {
+		return nil, err
+	}
+	dst := path.Join(w.table, w.partition)
+	if err := w.fsys.MkdirAll(ctx, path.Dir(dst)); err != nil {
+		return nil, err
+	}
+	mu, _ := tableLocks.LoadOrStore(w.fsys.String()+"|"+w.table, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	if err := warehouse.ReplaceDir(ctx, w.fsys, w.tmp, dst); err != nil {
+		return nil, fmt.Errorf("publish %s/%s: %w", w.table, w.partition, err)
+	}
+	if err := RebuildManifest(ctx, w.fsys, w.table, m.RunID); err != nil {
+		return nil, fmt.Errorf("publish %s/%s: the partition is published, the table's manifest is not (rerun the window): %w", w.table, w.partition, err)
+	}
+	return &m, nil
+}
+
+func writeAll(ctx context.Context, fsys warehouse.FS, name string, body []byte, overwrite bool) error {
+	f, err := fsys.Create(ctx, name, warehouse.CreateOptions{Overwrite: overwrite, SizeHint: int64(len(body))})
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(body); err != nil {
+		return errors.Join(err, f.Close())
+	}
+	return f.Close()
+}
+
+// ReadPartitionManifest reads one published partition's manifest.
+func ReadPartitionManifest(ctx context.Context, fsys warehouse.FS, table, partition string) (*PartitionManifest, error) {
+	f, err := fsys.Open(ctx, path.Join(table, partition, ingest.SuccessFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var m PartitionManifest
+	if err := json.NewDecoder(f).Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", table, partition, err)
+	}
+	return &m, nil
+}
+
+// Partitions lists a pipeline table's published partitions, sorted.
+func Partitions(ctx context.Context, fsys warehouse.FS, table string) ([]string, error) {
+	days, err := fsys.ReadDir(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range days {
+		if !d.IsDir() || !strings.HasPrefix(d.Name(), "dt=") {
+			continue
+		}
+		hours, err := fsys.ReadDir(ctx, path.Join(table, d.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hours {
+			if !h.IsDir() || !strings.HasPrefix(h.Name(), "hr=") {
+				continue
+			}
+			p := d.Name() + "/" + h.Name()
+			if _, err := fsys.Stat(ctx, path.Join(table, p, ingest.SuccessFile)); err == nil {
+				out = append(out, p)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// RebuildManifest rewrites a pipeline table's root _SUCCESS (the
+// manifest hetl import writes, so export, scans and the SQL endpoint
+// read pipeline outputs like imported tables) from its partitions'
+// manifests.
+func RebuildManifest(ctx context.Context, fsys warehouse.FS, table, runID string) error {
+	parts, err := Partitions(ctx, fsys, table)
+	if err != nil {
+		return err
+	}
+	root := ingest.Manifest{RunID: runID, Target: table, Format: string(format.Parquet), Codec: string(format.Snappy), Mode: "pipeline",
+		Schemas: map[string]string{}}
+	var nulls []int64
+	for _, p := range parts {
+		pm, err := ReadPartitionManifest(ctx, fsys, table, p)
+		if err != nil {
+			return err
+		}
+		root.Source = "pipeline " + pm.Pipeline
+		root.PartitionBy = pm.PartitionBy
+		root.Schemas[pm.SchemaFingerprint] = pm.Schema
+		// The newest window's schema is the table's.
+		root.SchemaFingerprint = pm.SchemaFingerprint
+		root.Columns = pm.Columns
+		if len(nulls) != len(pm.Columns) {
+			nulls = make([]int64, len(pm.Columns))
+		}
+		for _, f := range pm.Files {
+			f.Path = path.Join(p, f.Path)
+			root.Files = append(root.Files, f)
+			root.Bytes += f.Bytes
+		}
+		root.Rows += pm.Rows
+		root.Checksum.Rows += pm.Rows
+		root.Checksum.Sum += pm.Checksum
+	}
+	root.Columns = append([]ingest.ManifestColumn(nil), root.Columns...)
+	for i := range root.Columns {
+		root.Columns[i].Nulls = -1 // per-file counts are in files; a total over schemas is not kept
+	}
+	body, err := json.MarshalIndent(&root, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAll(ctx, fsys, path.Join(table, ingest.SuccessFile), body, true)
+}
+
+// rowChecksum hashes rows as MySQL text (see PartitionManifest.Checksum).
+type rowChecksum struct {
+	texts []func(arrow.Array) format.ValueText
+	buf   []byte
+	val   []byte
+}
+
+func newRowChecksum(s *arrow.Schema) (rowChecksum, error) {
+	h := rowChecksum{}
+	for _, f := range s.Fields() {
+		t, err := format.MySQLText(f)
+		if err != nil {
+			return h, err
+		}
+		h.texts = append(h.texts, t)
+	}
+	return h, nil
+}
+
+func (h *rowChecksum) add(rec arrow.RecordBatch, sum *uint64) error {
+	fns := make([]format.ValueText, len(h.texts))
+	for j, t := range h.texts {
+		fns[j] = t(rec.Column(j))
+	}
+	for i := range int(rec.NumRows()) {
+		h.buf = h.buf[:0]
+		for j, fn := range fns {
+			if j > 0 {
+				h.buf = append(h.buf, 0x1f)
+			}
+			if rec.Column(j).IsNull(i) {
+				h.buf = append(h.buf, 'n')
+				continue
+			}
+			var err error
+			if h.val, err = fn(h.val[:0], i); err != nil {
+				return err
+			}
+			h.buf = append(append(h.buf, 'v'), h.val...)
+		}
+		*sum += uint64(crc32.ChecksumIEEE(h.buf))
+	}
+	return nil
+}
