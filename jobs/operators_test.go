@@ -1,0 +1,303 @@
+package jobs
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/hetl/hetl/ingest/pii"
+	"github.com/hetl/hetl/jobs/spec"
+	"github.com/hetl/hetl/warehouse"
+)
+
+// rows builds a batch from columns of Go values (nil is NULL).
+func rows(t *testing.T, fields []arrow.Field, cols ...[]any) arrow.RecordBatch {
+	t.Helper()
+	schema := arrow.NewSchema(fields, nil)
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer rb.Release()
+	for j, col := range cols {
+		for _, v := range col {
+			if v == nil {
+				rb.Field(j).AppendNull()
+				continue
+			}
+			switch b := rb.Field(j).(type) {
+			case *array.Int64Builder:
+				b.Append(int64(v.(int)))
+			case *array.Int32Builder:
+				b.Append(int32(v.(int)))
+			case *array.StringBuilder:
+				b.Append(v.(string))
+			case *array.Float64Builder:
+				b.Append(v.(float64))
+			case *array.TimestampBuilder:
+				b.Append(arrow.Timestamp(v.(time.Time).UnixMicro()))
+			default:
+				t.Fatalf("rows: %T", b)
+			}
+		}
+	}
+	rec := rb.NewRecordBatch()
+	t.Cleanup(rec.Release)
+	return rec
+}
+
+func drainAll(t *testing.T, s Stream) arrow.RecordBatch {
+	t.Helper()
+	recs, err := Drain(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release(recs)
+	rec, err := concatBatches(s.Schema(), recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rec.Release)
+	return rec
+}
+
+func col(rec arrow.RecordBatch, name string) string {
+	return rec.Column(rec.Schema().FieldIndices(name)[0]).String()
+}
+
+var (
+	i64 = arrow.PrimitiveTypes.Int64
+	i32 = arrow.PrimitiveTypes.Int32
+	str = arrow.BinaryTypes.String
+	f64 = arrow.PrimitiveTypes.Float64
+)
+
+func stream(recs ...arrow.RecordBatch) Stream {
+	for _, r := range recs {
+		r.Retain()
+	}
+	return FromBatches(recs[0].Schema(), recs...)
+}
+
+func TestCleanse(t *testing.T) {
+	fields := []arrow.Field{{Name: "id", Type: i64}, {Name: "k", Type: str, Nullable: true}, {Name: "v", Type: i64, Nullable: true}}
+	a := rows(t, fields, []any{1, 2, 3, 4}, []any{" A ", "b", nil, "a"}, []any{10, -1, 5, 20})
+	b := rows(t, fields, []any{5, 6}, []any{"a", "  "}, []any{nil, 7})
+	q := &Quarantine{}
+	stats := &CleanseStats{}
+	s, err := Cleanse(stream(a, b), "c", &spec.Cleanse{
+		Trim: []string{"k"}, Lower: []string{"k"}, Required: []string{"k"},
+		Checks: []spec.Check{{Expr: "v IS NULL OR v >= 0", Reason: "negative v"}},
+		Dedupe: &spec.Dedupe{Key: []string{"k"}, KeepNewest: "id"},
+	}, q, nil, stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := drainAll(t, s)
+	// Rows 2 (negative), 3 (NULL k), 6 (empty k) rejected; of k = "a"
+	// (rows 1, 4, 5) the greatest id, 5, survives.
+	if got := col(out, "id"); got != "[5]" {
+		t.Errorf("ids %s, want [5]", got)
+	}
+	if stats.Rejected != 3 || stats.Duplicates != 2 {
+		t.Errorf("stats %+v", stats)
+	}
+	c := q.Counts()
+	if c["negative v"] != 1 || c["required column k is NULL"] != 1 || c["required column k is empty"] != 1 {
+		t.Errorf("quarantine %v", c)
+	}
+	for _, bad := range []*spec.Cleanse{
+		{Trim: []string{"nope"}},
+		{Lower: []string{"v"}},
+		{Checks: []spec.Check{{Expr: "v + 1", Reason: "x"}}},
+		{Dedupe: &spec.Dedupe{Key: []string{"k"}, KeepNewest: "zz"}},
+	} {
+		if _, err := Cleanse(stream(a), "c", bad, q, nil, &CleanseStats{}); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}
+
+func TestJoin(t *testing.T) {
+	facts := rows(t, []arrow.Field{{Name: "uid", Type: i32, Nullable: true}, {Name: "x", Type: str}},
+		[]any{1, 2, nil, 1, 9}, []any{"a", "b", "c", "d", "e"})
+	dimRec := rows(t, []arrow.Field{{Name: "id", Type: i64}, {Name: "country", Type: str}},
+		[]any{1, 2, 2}, []any{"DE", "FR", "FR2"})
+	dimRec.Retain()
+	dim := &Dimension{Name: "users", Rec: dimRec}
+	defer dimRec.Release()
+
+	q := &Quarantine{}
+	st := &JoinStats{}
+	s, err := Join(stream(facts), "j", &spec.Join{With: "users", On: []map[string]string{{"uid": "id"}}, Missing: "quarantine"}, dim, q, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := drainAll(t, s)
+	// Key 2 matches twice (rows multiply, as in SQL); NULL and 9 match
+	// nothing and are quarantined.
+	if got := col(out, "x") + col(out, "country"); got != `["a" "b" "b" "d"]["DE" "FR" "FR2" "DE"]` {
+		t.Errorf("inner join: %s", got)
+	}
+	if st.Unmatched != 2 || q.Counts()["no users row for uid"] != 2 {
+		t.Errorf("unmatched %d, quarantine %v", st.Unmatched, q.Counts())
+	}
+	s, err = Join(stream(facts), "j", &spec.Join{With: "users", Kind: "left", On: []map[string]string{{"uid": "id"}}, Prefix: "u_"}, dim, &Quarantine{}, &JoinStats{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = drainAll(t, s)
+	if got := col(out, "u_country"); got != `["DE" "FR" "FR2" (null) "DE" (null)]` {
+		t.Errorf("left join: %s", got)
+	}
+	if _, err := Join(stream(facts), "j", &spec.Join{With: "users", On: []map[string]string{{"x": "id"}}}, dim, q, st); err == nil || !strings.Contains(err.Error(), "cannot be compared") {
+		t.Errorf("string = integer key: %v", err)
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	fields := []arrow.Field{{Name: "g", Type: str, Nullable: true}, {Name: "u", Type: i64, Nullable: true}, {Name: "lat", Type: f64, Nullable: true}}
+	a := rows(t, fields, []any{"x", "y", nil, "x"}, []any{1, 2, 3, 1}, []any{10.0, nil, 5.0, 30.0})
+	b := rows(t, fields, []any{"y", "x"}, []any{2, 4}, []any{nil, 20.0})
+	w := Window{Start: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+	s, err := Aggregate(stream(a, b), "agg", &spec.Aggregate{By: []string{"g"}, Measures: []map[string]string{
+		{"n": "count(*)"}, {"nlat": "count(lat)"}, {"users": "count_distinct(u)"}, {"approx": "approx_distinct(u)"},
+		{"total": "sum(u)"}, {"avg_lat": "avg(lat)"}, {"lo": "min(lat)"}, {"hi": "max(g)"}, {"p50": "percentile(lat, 0.5)"},
+	}}, &w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := drainAll(t, s)
+	// Groups sorted by key: NULL first, then "x", "y".
+	for name, want := range map[string]string{
+		"g":       `[(null) "x" "y"]`,
+		"n":       "[1 3 2]",
+		"nlat":    "[1 3 0]",
+		"users":   "[1 2 1]",
+		"approx":  "[1 2 1]",
+		"total":   "[3 6 4]",
+		"avg_lat": "[5 20 (null)]",
+		"lo":      "[5 10 (null)]",
+		"hi":      `[(null) "x" "y"]`,
+	} {
+		if got := col(out, name); got != want {
+			t.Errorf("%s = %s, want %s", name, got, want)
+		}
+	}
+	p50 := out.Column(out.Schema().FieldIndices("p50")[0]).(*array.Float64)
+	if p50.Value(1) < 19.8 || p50.Value(1) > 20.2 || !p50.IsNull(2) {
+		t.Errorf("p50 %v", p50)
+	}
+	if col(out, WindowColumn) != "[1795255200000000 1795255200000000 1795255200000000]" {
+		t.Errorf("window_start %s", col(out, WindowColumn))
+	}
+	// An empty window has no groups.
+	empty := rows(t, fields, nil, nil, nil)
+	s, _ = Aggregate(stream(empty), "agg", &spec.Aggregate{By: []string{"g"}, Measures: []map[string]string{{"n": "count(*)"}}}, &w)
+	if out := drainAll(t, s); out.NumRows() != 0 {
+		t.Errorf("empty window: %d rows", out.NumRows())
+	}
+	for _, m := range []string{"sum(g)", "avg(g)", "percentile(g, 0.5)", "median(u)", "count(*, 2)", "percentile(u, 1.5)"} {
+		if _, err := Aggregate(stream(a), "agg", &spec.Aggregate{By: []string{"g"}, Measures: []map[string]string{{"m": m}}}, nil); err == nil {
+			t.Errorf("%s accepted", m)
+		}
+	}
+}
+
+func TestAugmentFilterSelect(t *testing.T) {
+	fields := []arrow.Field{{Name: "status", Type: i32}, {Name: "s", Type: str, Nullable: true}}
+	a := rows(t, fields, []any{200, 503, 404}, []any{"a", nil, "c"})
+	s, err := Augment(stream(a), "aug", []map[string]string{{"err": "IF(status >= 400, 1, 0)"}, {"double_err": "err * 2"}, {"s": "COALESCE(s, '-')"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Filter(s, "f", "double_err > 0", nil); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Select(s, "sel", []string{"S", "double_err"}); err != nil {
+		t.Fatal(err)
+	}
+	out := drainAll(t, s)
+	if got := col(out, "s") + col(out, "double_err"); got != `["-" "c"][2 2]` {
+		t.Errorf("got %s", got)
+	}
+	if _, err := Filter(stream(a), "f", "status + 1", nil); err == nil {
+		t.Error("a non-boolean filter was accepted")
+	}
+}
+
+// Anonymize hashes like the importer and the quarantine protects the
+// same columns.
+func TestAnonymizeAndQuarantineProtection(t *testing.T) {
+	key, err := pii.NewKey([]byte("a test key of at least 32 bytes, never a real one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := []arrow.Field{{Name: "ip", Type: str}, {Name: "msg", Type: str}}
+	a := rows(t, fields, []any{"10.1.2.3"}, []any{"login by bob@example.com"})
+	an := &spec.Anonymize{Hash: []string{"ip"}, Scrub: []string{"msg"}}
+	s, err := Anonymize(stream(a), "anon", an, &key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := drainAll(t, s)
+	if got := col(out, "ip"); got != `["`+key.HashString("10.1.2.3")+`"]` {
+		t.Errorf("hash %s", got)
+	}
+	if strings.Contains(col(out, "msg"), "bob@") {
+		t.Errorf("scrub left %s", col(out, "msg"))
+	}
+	q := &Quarantine{Protect: protector(&spec.Pipeline{Steps: []spec.Step{{Anonymize: an}}}, &key)}
+	if err := q.add("c", a, []int{0}, func(int) string { return "r" }); err != nil {
+		t.Fatal(err)
+	}
+	if row := q.Rows()[0].Row; strings.Contains(row, "10.1.2.3") || strings.Contains(row, "bob@") {
+		t.Errorf("quarantined row carries PII: %s", row)
+	}
+}
+
+// A run that fails after writing leaves the earlier output of the
+// window as it was, and no temporary directory behind.
+func TestFailedRunKeepsOutput(t *testing.T) {
+	fsys := warehouse.NewMemFS()
+	w := Window{Start: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+	fields := []arrow.Field{{Name: "v", Type: i64}}
+	publish := func(runID string, vals []any, fail bool) error {
+		wr, err := Write(stream(rows(t, fields, vals)), WriteOptions{FS: fsys, Table: "out", Pipeline: "p", Window: w, RunID: runID})
+		if err != nil {
+			return err
+		}
+		if _, err := Drain(context.Background(), wr); err != nil {
+			return err
+		}
+		if fail {
+			return wr.Abort(context.Background())
+		}
+		_, err = wr.Commit(context.Background(), nil)
+		return err
+	}
+	if err := publish("r1", []any{1, 2, 3}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := publish("r2", []any{4}, true); err != nil {
+		t.Fatal(err)
+	}
+	pm, err := ReadPartitionManifest(context.Background(), fsys, "out", w.Partition())
+	if err != nil || pm.Rows != 3 || pm.RunID != "r1" {
+		t.Fatalf("after a failed run: %+v, %v", pm, err)
+	}
+	ents, _ := fsys.ReadDir(context.Background(), "out")
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "_hetl_tmp") {
+			t.Errorf("left %s", e.Name())
+		}
+	}
+	if err := publish("r3", []any{7, 8}, false); err != nil {
+		t.Fatal(err)
+	}
+	if pm, _ := ReadPartitionManifest(context.Background(), fsys, "out", w.Partition()); pm.Rows != 2 {
+		t.Errorf("rerun: %d rows", pm.Rows)
+	}
+}
