@@ -16,8 +16,10 @@
 //     with separators kept; anything else keeps its first character and
 //     every other character becomes '*'. See MaskValue.
 //   - scrub: for free text such as log messages. Emails, IPv4 and IPv6
-//     addresses found inside the text are replaced by "<h:" + the first 16
-//     hex characters of their keyed hash + ">"; the rest of the text is
+//     addresses, and phone numbers (international "+49 30 1234567" or
+//     grouped "(555) 123-4567"; bare digit runs such as order numbers are
+//     left alone) found inside the text are replaced by "<h:" + the first
+//     16 hex characters of their keyed hash + ">"; the rest of the text is
 //     kept. The prefix is the same HMAC as hash, so a scrubbed address can
 //     still be matched against a hashed column.
 //   - drop: the column is not written at all.

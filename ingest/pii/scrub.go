@@ -22,14 +22,18 @@ var (
 	// A run of hex digits, colons and dots holding at least two colons
 	// (the dots allow an embedded IPv4 as in ::ffff:10.1.2.3).
 	ipv6RE = regexp.MustCompile(`[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*`)
+	// A phone number candidate: digits with the separators people write
+	// (space, '-', '.', parentheses), an optional leading '+'.
+	phoneRE = regexp.MustCompile(`\+?\(?[0-9][0-9 ().\-]{5,}[0-9]`)
+	dateRE  = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}`)
 )
 
 // scrubHashHex is how much of the hash a finding keeps: enough to join on,
 // short enough to keep the text readable.
 const scrubHashHex = 16
 
-// ScrubText replaces the emails, IPv4 and IPv6 addresses found inside
-// free text and keeps the rest. With Mask each finding becomes its
+// ScrubText replaces the emails, IPv4 and IPv6 addresses and phone
+// numbers (see phoneAt) found inside free text and keeps the rest. With Mask each finding becomes its
 // MaskValue; with any other action (Hash, Scrub) it becomes
 // "<h:" + the first 16 hex characters of its keyed hash + ">", which needs
 // a valid key.
@@ -95,6 +99,11 @@ func findPII(v string) []span {
 			}
 		}
 	}
+	for _, m := range phoneRE.FindAllStringIndex(v, -1) {
+		if phoneAt(v, m[0], m[1]) {
+			spans = append(spans, span{m[0], m[1]})
+		}
+	}
 	if len(spans) < 2 {
 		return spans
 	}
@@ -108,6 +117,53 @@ func findPII(v string) []span {
 		}
 	}
 	return out
+}
+
+// phoneAt reports whether v[s:e] is a phone number standing alone: 7 to
+// 15 digits, written either in international form ("+49 30 1234567") or
+// in groups ("(555) 123-4567", "555.123.4567"). Bare digit runs (order
+// numbers, card endings), dates, times and IP addresses are not phones.
+func phoneAt(v string, s, e int) bool {
+	c := v[s:e]
+	digits, groups, dots, others := 0, 1, 0, 0
+	for i := 0; i < len(c); i++ {
+		switch ch := c[i]; {
+		case ch >= '0' && ch <= '9':
+			digits++
+		case ch == '+' || ch == '(':
+		default:
+			if i > 0 && c[i-1] >= '0' && c[i-1] <= '9' {
+				groups++
+			}
+			if ch == '.' {
+				dots++
+			} else {
+				others++
+			}
+		}
+	}
+	if digits < 7 || digits > 15 || dateRE.MatchString(c) {
+		return false
+	}
+	if c[0] != '+' && groups < 2 {
+		return false // a bare run of digits
+	}
+	if others == 0 && dots > 0 && (groups != 3 || ipv4RE.MatchString(c)) {
+		return false // dotted: only the 3-group form, and never an address or version
+	}
+	if s > 0 {
+		r, _ := utf8.DecodeLastRuneInString(v[:s])
+		if isWordRune(r) || r == '.' || r == '-' || r == '+' || r == ':' {
+			return false
+		}
+	}
+	if e < len(v) {
+		r, n := utf8.DecodeRuneInString(v[e:])
+		if isWordRune(r) || r == ':' || (r == '.' || r == '-') && e+n < len(v) && isDigit(rune(v[e+n])) {
+			return false
+		}
+	}
+	return true
 }
 
 // ipv4At reports whether v[s:e], a dotted quad, is an address standing

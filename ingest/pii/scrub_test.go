@@ -35,6 +35,15 @@ func TestScrubText(t *testing.T) {
 		{"email sentence end", "mail bob@example.org.", "mail " + h("bob@example.org") + "."},
 		{"unicode email", "an josé@exämple.de", "an " + h("josé@exämple.de")},
 		{"not an email", "@here and a@b", "@here and a@b"},
+		{"phone international", "call +49 30 1234567 now", "call " + h("+49 30 1234567") + " now"},
+		{"phone us", "cb (555) 123-4567.", "cb " + h("(555) 123-4567") + "."},
+		{"phone dashes", "tel 555-123-4567", "tel " + h("555-123-4567")},
+		{"phone dots", "tel 555.123.4567", "tel " + h("555.123.4567")},
+		{"order number", "payment accepted for order 1234567 (card ending 0042)", "payment accepted for order 1234567 (card ending 0042)"},
+		{"date and time", "at 2026-11-21 10:00:00", "at 2026-11-21 10:00:00"},
+		{"dotted ip not a phone", "from 192.168.100.200", "from " + h("192.168.100.200")},
+		{"version not a phone", "build 1.22.333.4444", "build 1.22.333.4444"},
+		{"too short", "room 12-34", "room 12-34"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
