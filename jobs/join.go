@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -73,6 +74,7 @@ type JoinStats struct {
 	Unmatched int64 // probe rows without a match (dropped, quarantined or kept by a left join)
 }
 
+// join holds a dimension's hash table; Join probes it batch by batch.
 type join struct {
 	in      Stream
 	name    string
@@ -152,7 +154,10 @@ func Join(in Stream, name string, j *spec.Join, dim *Dimension, q *Quarantine, s
 			jn.table[string(key)] = append(jn.table[string(key)], int64(i))
 		}
 	}
-	return jn, nil
+	// The hash table is read-only from here: probe batches in parallel.
+	return ParallelMap(in, jn.schema, 0, func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+		return jn.batch(context.Background(), rec)
+	}), nil
 }
 
 // keyFamily groups types whose values can be equal.
@@ -176,26 +181,6 @@ func keyFamily(t arrow.DataType) string {
 	return ""
 }
 
-func (j *join) Schema() *arrow.Schema { return j.schema }
-func (j *join) Close() error          { return j.in.Close() }
-
-func (j *join) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	for {
-		rec, err := j.in.Next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out, err := j.batch(ctx, rec)
-		rec.Release()
-		if err != nil {
-			return nil, err
-		}
-		if out != nil {
-			return out, nil
-		}
-	}
-}
-
 func (j *join) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 	keys, err := newRowKeys(rec, j.probe)
 	if err != nil {
@@ -215,7 +200,7 @@ func (j *join) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBa
 			matches = j.table[string(key)]
 		}
 		if len(matches) == 0 {
-			j.stats.Unmatched++
+			atomic.AddInt64(&j.stats.Unmatched, 1)
 			if j.left {
 				pb.Append(int64(i))
 				db.AppendNull()

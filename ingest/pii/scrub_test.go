@@ -78,3 +78,25 @@ func TestScrubTextScrubActionHashes(t *testing.T) {
 		t.Errorf("Scrub %q != Hash %q", a, b)
 	}
 }
+
+// The hand-written email finder agrees with emailRE, its specification.
+func FuzzEmailsMatchRegexp(f *testing.F) {
+	for _, s := range []string{"bob@example.org", "see...bob@x.org.", "a@b@c.com", "x.@y.z", ".a@b.c", "josé@exämple.de", "a@b", "u@d..com", "1@2.3 and q+x@a-b.c-d.e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want []span
+		for _, m := range emailRE.FindAllStringIndex(s, -1) {
+			want = append(want, span{m[0], m[1]})
+		}
+		got := appendEmails(nil, s)
+		if len(got) != len(want) {
+			t.Fatalf("%q: got %v, regexp %v", s, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%q: got %v, regexp %v", s, got, want)
+			}
+		}
+	})
+}
