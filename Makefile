@@ -5,7 +5,7 @@ BIN := bin/hetl
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/hetl/hetl/cmd/hetl/command.version=$(VERSION)
 
-.PHONY: all build demo test test-short vet fmt fmt-check docs generate bench bench-import bench-hbase \
+.PHONY: all build demo test test-short vet fmt fmt-check docs generate bench bench-import bench-hbase bench-pipeline \
 	cluster-up cluster-down cluster-status
 
 all: build
@@ -28,6 +28,9 @@ bench: ## Go benchmarks (speed and memory targets live here, never in tests).
 
 bench-hbase: ## hetl import into HBase with 1, 2 and 4 readers beside a Parquet import of the same table (BENCH_ROWS, default 500k); see docs/performance.md.
 	@bash scripts/bench-hbase.sh
+
+bench-pipeline: ## hourly_activity over one hour of BENCH_ROWS events (default 2M) beside DuckDB over the same Parquet files; see docs/performance.md.
+	@bash scripts/bench-pipeline.sh
 
 bench-import: ## hetl import vs a bare Go drain of the same MariaDB table (BENCH_ROWS, default 2M); see docs/performance.md.
 	@bash scripts/bench-import.sh

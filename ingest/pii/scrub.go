@@ -91,14 +91,14 @@ func findPII(v string) []span {
 		}
 	}
 	if strings.IndexByte(v, '.') >= 0 {
-		for _, m := range ipv4RE.FindAllStringIndex(v, -1) {
+		for _, m := range ipv4Candidates(v) {
 			if ipv4At(v, m[0], m[1]) {
 				spans = append(spans, span{m[0], m[1]})
 			}
 		}
 	}
 	if hasDigits(v, 7) {
-		for _, m := range phoneRE.FindAllStringIndex(v, -1) {
+		for _, m := range phoneCandidates(v) {
 			if phoneAt(v, m[0], m[1]) {
 				spans = append(spans, span{m[0], m[1]})
 			}
@@ -201,6 +201,89 @@ func domainEnd(v string, i int) int {
 		return -1
 	}
 	return end
+}
+
+// ipv4Candidates is ipv4RE.FindAllStringIndex(v, -1), without the
+// regexp engine: a dotted quad of 1-3 digit groups; a start inside a
+// longer run of digits matches as the regexp does (ipv4At rejects it).
+func ipv4Candidates(v string) [][2]int {
+	var out [][2]int
+	run := func(i int) int { // digits from i
+		j := i
+		for j < len(v) && v[j] >= '0' && v[j] <= '9' {
+			j++
+		}
+		return j - i
+	}
+	for s := 0; s < len(v); {
+		if v[s] < '0' || v[s] > '9' {
+			s++
+			continue
+		}
+		i, ok := s, true
+		for g := 0; g < 3 && ok; g++ {
+			n := run(i)
+			if n == 0 || n > 3 || i+n >= len(v) || v[i+n] != '.' {
+				ok = false
+				break
+			}
+			i += n + 1
+		}
+		if ok {
+			if n := run(i); n > 0 {
+				e := i + min(n, 3)
+				out = append(out, [2]int{s, e})
+				s = e
+				continue
+			}
+		}
+		s++
+	}
+	return out
+}
+
+func isPhoneRun(c byte) bool {
+	return c >= '0' && c <= '9' || c == ' ' || c == '(' || c == ')' || c == '.' || c == '-'
+}
+
+// phoneCandidates is phoneRE.FindAllStringIndex(v, -1) without the
+// regexp engine: an optional '+', an optional '(', a digit, then the
+// longest run of digits and separators that ends in a digit at least six
+// characters on.
+func phoneCandidates(v string) [][2]int {
+	var out [][2]int
+	for s := 0; s < len(v); {
+		i := s
+		if v[i] == '+' {
+			i++
+		}
+		if i < len(v) && v[i] == '(' {
+			i++
+		}
+		if i >= len(v) || v[i] < '0' || v[i] > '9' {
+			s++
+			continue
+		}
+		first := i
+		j := first + 1
+		for j < len(v) && isPhoneRun(v[j]) {
+			j++
+		}
+		e := -1
+		for k := j - 1; k >= first+6; k-- {
+			if v[k] >= '0' && v[k] <= '9' {
+				e = k + 1
+				break
+			}
+		}
+		if e < 0 {
+			s++
+			continue
+		}
+		out = append(out, [2]int{s, e})
+		s = e
+	}
+	return out
 }
 
 // hasDigits reports whether v has at least n ASCII digits.

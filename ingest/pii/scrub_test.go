@@ -1,6 +1,9 @@
 package pii
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 func TestScrubText(t *testing.T) {
 	k := testKey(t)
@@ -96,6 +99,31 @@ func FuzzEmailsMatchRegexp(f *testing.F) {
 		for i := range got {
 			if got[i] != want[i] {
 				t.Fatalf("%q: got %v, regexp %v", s, got, want)
+			}
+		}
+	})
+}
+
+// The hand-written IPv4 and phone scanners agree with the patterns they
+// replace.
+func FuzzCandidatesMatchRegexp(f *testing.F) {
+	for _, s := range []string{"1234.5.6.7.8", "10.0.0.1:80", "1.2.3.4.5", "+49 (30) 1234567", "+(555) 123-4567 x", "12-34 5678901", "((1234567", "999.1.1.1 1.2.3.0004"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, c := range []struct {
+			name string
+			got  [][2]int
+			re   *regexp.Regexp
+		}{{"ipv4", ipv4Candidates(s), ipv4RE}, {"phone", phoneCandidates(s), phoneRE}} {
+			want := c.re.FindAllStringIndex(s, -1)
+			if len(want) != len(c.got) {
+				t.Fatalf("%s %q: got %v, regexp %v", c.name, s, c.got, want)
+			}
+			for i := range want {
+				if want[i][0] != c.got[i][0] || want[i][1] != c.got[i][1] {
+					t.Fatalf("%s %q: got %v, regexp %v", c.name, s, c.got, want)
+				}
 			}
 		}
 	})
