@@ -46,48 +46,21 @@ func lex(src string) ([]token, error) {
 		case c == ',':
 			out = append(out, token{kind: tComma, text: ",", pos: i})
 			i++
-		case c == '\'':
-			start := i
-			var b strings.Builder
-			i++
-			for {
-				if i >= len(src) {
-					return nil, fmt.Errorf("position %d: unterminated string", start+1)
+		case c == '\'', c == '`':
+			text, next, ok := quoted(src, i)
+			if !ok {
+				what := "string"
+				if c == '`' {
+					what = "`name`"
 				}
-				if src[i] == '\'' {
-					if i+1 < len(src) && src[i+1] == '\'' {
-						b.WriteByte('\'')
-						i += 2
-						continue
-					}
-					i++
-					break
-				}
-				b.WriteByte(src[i])
-				i++
+				return nil, fmt.Errorf("position %d: unterminated %s", i+1, what)
 			}
-			out = append(out, token{kind: tString, text: b.String(), pos: start})
-		case c == '`':
-			start := i
-			var b strings.Builder
-			i++
-			for {
-				if i >= len(src) {
-					return nil, fmt.Errorf("position %d: unterminated `name`", start+1)
-				}
-				if src[i] == '`' {
-					if i+1 < len(src) && src[i+1] == '`' {
-						b.WriteByte('`')
-						i += 2
-						continue
-					}
-					i++
-					break
-				}
-				b.WriteByte(src[i])
-				i++
+			if c == '`' {
+				out = append(out, token{kind: tIdent, text: text, pos: i, quoted: true})
+			} else {
+				out = append(out, token{kind: tString, text: text, pos: i})
 			}
-			out = append(out, token{kind: tIdent, text: b.String(), pos: start, quoted: true})
+			i = next
 		case c >= '0' && c <= '9' || c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
 			start := i
 			isFloat := false
@@ -137,4 +110,25 @@ func lex(src string) ([]token, error) {
 		}
 	}
 	return append(out, token{kind: tEOF, text: "", pos: len(src)}), nil
+}
+
+// quoted reads the quoted text starting at src[i] (a ' or `), where the
+// quote character doubled stands for itself; it returns the text and the
+// position after the closing quote.
+func quoted(src string, i int) (string, int, bool) {
+	q := src[i]
+	var b strings.Builder
+	for i++; i < len(src); i++ {
+		if src[i] != q {
+			b.WriteByte(src[i])
+			continue
+		}
+		if i+1 < len(src) && src[i+1] == q {
+			b.WriteByte(q)
+			i++
+			continue
+		}
+		return b.String(), i + 1, true
+	}
+	return "", i, false
 }

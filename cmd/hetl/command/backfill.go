@@ -12,7 +12,6 @@ import (
 	"github.com/hetl/hetl/jobs"
 	"github.com/hetl/hetl/jobs/spec"
 	"github.com/hetl/hetl/metastore"
-	"github.com/hetl/hetl/warehouse"
 )
 
 type backfillOptions struct {
@@ -69,19 +68,11 @@ is simply started again.`,
 }
 
 func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o *backfillOptions, out io.Writer) error {
-	p, err := findPipeline(e.cfg, name)
+	op, err := openPipeline(ctx, e, name, o.warehouseDir)
 	if err != nil {
 		return err
 	}
-	fsys, err := openWarehouse(ctx, e.cfg, o.warehouseDir)
-	if err != nil {
-		return err
-	}
-	defer warehouse.CloseFS(fsys)
-	penv, err := pipelineEnv(fsys, p, e.log)
-	if err != nil {
-		return err
-	}
+	defer op.Close()
 	store, err := openMetastore(ctx, e.cfg)
 	if err != nil {
 		return err
@@ -100,7 +91,7 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 		go func() {
 			defer wg.Done()
 			for w := range queue {
-				line, err := backfillWindow(ctx, store, name, p, penv, w, o.force)
+				line, err := backfillWindow(ctx, store, name, op.spec, op.env, w, o.force)
 				mu.Lock()
 				switch {
 				case err != nil:

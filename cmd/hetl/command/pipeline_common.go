@@ -152,3 +152,31 @@ func outputSummary(res *jobs.Result) string {
 	}
 	return s
 }
+
+// openedPipeline is a pipeline with its warehouse and environment.
+type openedPipeline struct {
+	spec *spec.Pipeline
+	fsys warehouse.FS
+	env  jobs.Env
+}
+
+func (o *openedPipeline) Close() error { return warehouse.CloseFS(o.fsys) }
+
+// openPipeline finds a pipeline and opens what it runs with; the caller
+// closes it.
+func openPipeline(ctx context.Context, e env, name, warehouseDir string) (*openedPipeline, error) {
+	p, err := findPipeline(e.cfg, name)
+	if err != nil {
+		return nil, err
+	}
+	fsys, err := openWarehouse(ctx, e.cfg, warehouseDir)
+	if err != nil {
+		return nil, err
+	}
+	penv, err := pipelineEnv(fsys, p, e.log)
+	if err != nil {
+		warehouse.CloseFS(fsys)
+		return nil, err
+	}
+	return &openedPipeline{spec: p, fsys: fsys, env: penv}, nil
+}

@@ -102,20 +102,12 @@ func newExplainCommand(g *globalOptions) *cobra.Command {
 			}
 		}
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
-			p, err := findPipeline(e.cfg, args[0])
+			op, err := openPipeline(ctx, e, args[0], o.warehouseDir)
 			if err != nil {
 				return err
 			}
-			fsys, err := openWarehouse(ctx, e.cfg, o.warehouseDir)
-			if err != nil {
-				return err
-			}
-			defer warehouse.CloseFS(fsys)
-			penv, err := pipelineEnv(fsys, p, e.log)
-			if err != nil {
-				return err
-			}
-			text, err := jobs.Explain(ctx, args[0], p, penv, w)
+			defer op.Close()
+			text, err := jobs.Explain(ctx, args[0], op.spec, op.env, w)
 			if err != nil {
 				return err
 			}
@@ -150,6 +142,7 @@ partition replaced by hetl reimport, make it stale. Rerun them with hetl run or 
 			if err != nil {
 				return err
 			}
+			// Stale needs no PII key: it lists files, reads no rows.
 			fsys, err := openWarehouse(ctx, e.cfg, o.warehouseDir)
 			if err != nil {
 				return err

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hetl/hetl/jobs"
-	"github.com/hetl/hetl/warehouse"
 )
 
 type runOptions struct {
@@ -43,25 +42,17 @@ _quarantine/PIPELINE. The run is recorded in the metastore with the input versio
 			return usagef("--hour: %v", err)
 		}
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
-			p, err := findPipeline(e.cfg, args[0])
+			op, err := openPipeline(ctx, e, args[0], o.warehouseDir)
 			if err != nil {
 				return err
 			}
-			fsys, err := openWarehouse(ctx, e.cfg, o.warehouseDir)
-			if err != nil {
-				return err
-			}
-			defer warehouse.CloseFS(fsys)
-			penv, err := pipelineEnv(fsys, p, e.log)
-			if err != nil {
-				return err
-			}
+			defer op.Close()
 			store, err := openMetastore(ctx, e.cfg)
 			if err != nil {
 				return err
 			}
 			defer store.Close()
-			res, err := runWindow(ctx, store, args[0], p, penv, w)
+			res, err := runWindow(ctx, store, args[0], op.spec, op.env, w)
 			if err != nil {
 				return err
 			}
