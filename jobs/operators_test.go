@@ -275,7 +275,10 @@ func TestFailedRunKeepsOutput(t *testing.T) {
 		if fail {
 			return wr.Abort(context.Background())
 		}
-		_, err = wr.Commit(context.Background(), nil)
+		if err := wr.Prepare(context.Background(), nil); err != nil {
+			return err
+		}
+		_, err = wr.Commit(context.Background())
 		return err
 	}
 	if err := publish("r1", []any{1, 2, 3}, false); err != nil {

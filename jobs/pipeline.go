@@ -227,8 +227,14 @@ func Run(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOptio
 	if _, err := Drain(ctx, qw); err != nil {
 		return abort(err)
 	}
+	// Every output is finished before any is published.
 	for _, w := range pl.writers {
-		m, err := w.Commit(ctx, pl.inputs)
+		if err := w.Prepare(ctx, pl.inputs); err != nil {
+			return abort(err)
+		}
+	}
+	for _, w := range pl.writers {
+		m, err := w.Commit(ctx)
 		if err != nil {
 			return abort(err)
 		}

@@ -280,6 +280,27 @@ func TestHourlyActivityRerunPIIStale(t *testing.T) {
 			t.Errorf("%s: rerun gave %d rows (checksum %d), first run %d (%d)", a.Table, b.Rows, b.Checksum, a.Rows, a.Checksum)
 		}
 	}
+	// A run that fails while writing (here: the aggregate's file does not
+	// close, as when HDFS loses the last block) publishes nothing: every
+	// output of the window is the second run's, and nothing is left over.
+	faulty := warehouse.NewFaultFS(s.fsys, warehouse.Fault{Op: warehouse.OpClose, Pattern: "agg_events_hourly/*/part-00000.parquet"})
+	fenv := s.env()
+	fenv.FS = faulty
+	if _, err := Run(ctx, "hourly_activity", p, fenv, RunOptions{Window: w, RunID: "crash"}); err == nil {
+		t.Fatal("a run whose output could not be written succeeded")
+	}
+	for i, table := range []string{"events_clean", "agg_events_hourly"} {
+		pm, err := ReadPartitionManifest(ctx, s.fsys, table, w.Partition())
+		if err != nil || pm.RunID != "b" || pm.Checksum != second.Outputs[i].Checksum {
+			t.Errorf("%s after a failed run: %+v, %v", table, pm, err)
+		}
+		ents, _ := s.fsys.ReadDir(ctx, table)
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), "_hetl_tmp") {
+				t.Errorf("%s: the failed run left %s", table, e.Name())
+			}
+		}
+	}
 	if first.Quarantined["negative latency"]+first.Quarantined["no users row for user_id"] == 0 {
 		t.Errorf("nothing quarantined: %v", first.Quarantined)
 	}

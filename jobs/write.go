@@ -55,6 +55,7 @@ type writer struct {
 	hasher    rowChecksum
 	rows      int64
 	manifest  PartitionManifest
+	prepared  bool
 }
 
 // WriteOptions say where and what a write step publishes.
@@ -163,35 +164,50 @@ func sweepWindow(ctx context.Context, fsys warehouse.FS, table string, w Window,
 // windows one process publishes at once.
 var tableLocks sync.Map // table dir → *sync.Mutex
 
-// Commit publishes the partition (replacing the window's earlier one in
-// one step) and rewrites the table's root manifest.
-func (w *writer) Commit(ctx context.Context, inputs []InputVersion) (*PartitionManifest, error) {
-	m := w.manifest
+// Prepare finishes the partition in its temporary directory: the file
+// closed (where HDFS acknowledges the last block) and the manifest
+// written. Run prepares every output before it publishes any, so a
+// failure to write leaves every output of the window as it was.
+func (w *writer) Prepare(ctx context.Context, inputs []InputVersion) error {
+	m := &w.manifest
 	m.Rows, m.Checksum, m.Inputs = w.rows, w.sum, inputs
+	m.Columns = nil
 	for j, f := range w.in.Schema().Fields() {
 		t, _ := f.Metadata.GetValue("mysql.type")
 		m.Columns = append(m.Columns, ingest.ManifestColumn{Name: f.Name, MySQLType: t, ArrowType: f.Type.String(), Nulls: w.nulls[j]})
 	}
 	if w.w != nil {
-		if err := w.w.Close(); err != nil {
-			return nil, fmt.Errorf("write %s: %w", w.table, err)
+		err := w.w.Close()
+		w.w = nil
+		if err != nil {
+			return fmt.Errorf("write %s: %w", w.table, err)
 		}
 		info, err := w.fsys.Stat(ctx, path.Join(w.tmp, "part-00000.parquet"))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		m.Files = []ingest.ManifestFile{{Path: "part-00000.parquet", Rows: w.rows, Bytes: info.Size(), Nulls: w.nulls, Schema: m.SchemaFingerprint}}
-		w.w = nil
 	} else if err := w.fsys.MkdirAll(ctx, w.tmp); err != nil {
-		return nil, err
+		return err
 	}
-	body, err := json.MarshalIndent(&m, "", "  ")
+	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := writeAll(ctx, w.fsys, path.Join(w.tmp, ingest.SuccessFile), body, false); err != nil {
-		return nil, err
+		return fmt.Errorf("write %s: %w", w.table, err)
 	}
+	w.prepared = true
+	return nil
+}
+
+// Commit publishes the prepared partition (replacing the window's
+// earlier one in one step) and rewrites the table's root manifest.
+func (w *writer) Commit(ctx context.Context) (*PartitionManifest, error) {
+	if !w.prepared {
+		return nil, fmt.Errorf("write %s: commit before prepare", w.table)
+	}
+	m := w.manifest
 	dst := path.Join(w.table, w.partition)
 	if err := w.fsys.MkdirAll(ctx, path.Dir(dst)); err != nil {
 		return nil, err
