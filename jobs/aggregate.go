@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -35,11 +37,23 @@ type aggregate struct {
 	name     string
 	window   *Window
 	by       []int
+	byTypes  []arrow.DataType
 	measures []measureDef
 	schema   *arrow.Schema
-	groups   map[string]*group
-	keyBld   []array.Builder // the groups' key values, in creation order
+	workers  int
 	done     bool
+}
+
+// partial is the groups of the batches one worker saw; partials merge
+// into the result. Every measure's state merges exactly and in any order
+// (counts, integer and decimal sums, extremes, distinct sets, HLL and
+// DDSketch registers), so the result does not depend on which worker saw
+// which batch — the basis of splitting a window into tasks.
+type partial struct {
+	ag     *aggregate
+	groups map[string]*group
+	keyBld []array.Builder // the groups' key values, in creation order
+	keys   []arrow.Array   // keyBld's arrays, once done
 }
 
 type measureDef struct {
@@ -51,7 +65,8 @@ type measureDef struct {
 }
 
 type group struct {
-	idx    int // row in keyBld
+	from   *partial // whose key arrays hold the group's key values
+	idx    int      // row in them
 	key    string
 	states []measureState
 }
@@ -66,6 +81,7 @@ type measureState struct {
 	minI     int
 	maxI     int
 	distinct map[string]struct{}
+	ints     map[int64]struct{} // count_distinct of an integer column
 	hll      *sketch.HLL
 	q        *sketch.Quantiles
 }
@@ -74,7 +90,7 @@ type measureState struct {
 // window, WindowColumn comes first.
 func Aggregate(in Stream, name string, a *spec.Aggregate, window *Window) (Stream, error) {
 	s := in.Schema()
-	ag := &aggregate{in: in, name: name, window: window, groups: map[string]*group{}}
+	ag := &aggregate{in: in, name: name, window: window, workers: runtime.GOMAXPROCS(0)}
 	var fields []arrow.Field
 	if window != nil {
 		fields = append(fields, arrow.Field{Name: WindowColumn, Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}})
@@ -90,7 +106,7 @@ func Aggregate(in Stream, name string, a *spec.Aggregate, window *Window) (Strea
 		ag.by = append(ag.by, j)
 		f := s.Field(j)
 		fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Metadata: f.Metadata})
-		ag.keyBld = append(ag.keyBld, array.NewBuilder(memory.DefaultAllocator, f.Type))
+		ag.byTypes = append(ag.byTypes, f.Type)
 	}
 	for _, mm := range a.Measures {
 		mname, src, err := spec.One(mm)
@@ -114,6 +130,11 @@ func Aggregate(in Stream, name string, a *spec.Aggregate, window *Window) (Strea
 		}
 		if fieldIndexFold(arrow.NewSchema(fields, nil), mname) >= 0 {
 			return nil, fmt.Errorf("%s: measure %s has the name of another output column", name, mname)
+		}
+		if (m.Func == "sum" || m.Func == "avg") && (d.typ.ID() == arrow.FLOAT32 || d.typ.ID() == arrow.FLOAT64) {
+			// A float sum depends on the order of its additions; one
+			// worker keeps it the same from run to run.
+			ag.workers = 1
 		}
 		ag.measures = append(ag.measures, d)
 		fields = append(fields, arrow.Field{Name: mname, Type: d.out, Nullable: m.Func != "count" && m.Func != "count_distinct" && m.Func != "approx_distinct"})
@@ -165,18 +186,21 @@ func measureType(m spec.Measure, t arrow.DataType) (arrow.DataType, error) {
 
 func (ag *aggregate) Schema() *arrow.Schema { return ag.schema }
 
-func (ag *aggregate) Close() error {
-	for _, b := range ag.keyBld {
+func (ag *aggregate) Close() error { return ag.in.Close() }
+
+func (p *partial) release() {
+	for _, b := range p.keyBld {
 		b.Release()
 	}
-	ag.keyBld = nil
-	for _, g := range ag.groups {
+	for _, a := range p.keys {
+		a.Release()
+	}
+	for _, g := range p.groups {
 		for _, st := range g.states {
 			releaseState(st)
 		}
 	}
-	ag.groups = nil
-	return ag.in.Close()
+	p.keyBld, p.keys, p.groups = nil, nil, nil
 }
 
 func releaseState(st measureState) {
@@ -188,37 +212,167 @@ func releaseState(st measureState) {
 	}
 }
 
+func (ag *aggregate) newPartial() *partial {
+	p := &partial{ag: ag, groups: map[string]*group{}}
+	for _, t := range ag.byTypes {
+		p.keyBld = append(p.keyBld, array.NewBuilder(memory.DefaultAllocator, t))
+	}
+	return p
+}
+
 func (ag *aggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if ag.done {
 		return nil, io.EOF
 	}
 	ag.done = true
+	// Workers fold batches into their own partials; the partials are
+	// merged at the end.
+	parts := make([]*partial, ag.workers)
+	for i := range parts {
+		parts[i] = ag.newPartial()
+	}
+	defer func() {
+		for _, p := range parts {
+			p.release()
+		}
+	}()
+	batches := make(chan arrow.RecordBatch, ag.workers)
+	errs := make([]error, ag.workers)
+	var wg sync.WaitGroup
+	for w := range ag.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rec := range batches {
+				if errs[w] == nil {
+					errs[w] = parts[w].add(rec)
+				}
+				rec.Release()
+			}
+		}()
+	}
+	var readErr error
 	for {
 		rec, err := ag.in.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			readErr = err
+			break
 		}
-		err = ag.add(rec)
-		rec.Release()
-		if err != nil {
-			return nil, err
+		batches <- rec
+	}
+	close(batches)
+	wg.Wait()
+	if err := errors.Join(append(errs, readErr)...); err != nil {
+		return nil, err
+	}
+	final := parts[0]
+	for _, p := range parts[1:] {
+		if err := final.merge(p); err != nil {
+			return nil, fmt.Errorf("%s: %w", ag.name, err)
 		}
 	}
-	return ag.result()
+	for _, p := range parts {
+		for _, b := range p.keyBld {
+			p.keys = append(p.keys, b.NewArray())
+		}
+	}
+	return ag.result(final)
 }
 
-// add folds one batch into the groups.
-func (ag *aggregate) add(rec arrow.RecordBatch) error {
+// merge folds o's groups into p's; o's key arrays stay o's.
+func (p *partial) merge(o *partial) error {
+	for k, og := range o.groups {
+		g := p.groups[k]
+		if g == nil {
+			p.groups[k] = og
+			delete(o.groups, k) // now p's to release
+			continue
+		}
+		for i, d := range p.ag.measures {
+			if err := mergeState(&g.states[i], &og.states[i], d); err != nil {
+				return fmt.Errorf("%s: %w", d.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func mergeState(st, o *measureState, d measureDef) error {
+	st.n += o.n
+	switch d.m.Func {
+	case "sum", "avg":
+		switch d.typ.ID() {
+		case arrow.FLOAT32, arrow.FLOAT64:
+			st.f += o.f
+		case arrow.DECIMAL128:
+			st.d = st.d.Add(o.d)
+			if !st.d.FitsInPrecision(38) {
+				return errors.New("sum overflows DECIMAL(38)")
+			}
+		default:
+			s := st.i + o.i
+			if (o.i > 0 && s < st.i) || (o.i < 0 && s > st.i) {
+				return errors.New("sum overflows BIGINT")
+			}
+			st.i = s
+		}
+	case "min", "max":
+		isMin := d.m.Func == "min"
+		src := o.max
+		if isMin {
+			src = o.min
+		}
+		if src != nil {
+			if err := addExtreme(st, isMin, src, 0); err != nil {
+				return err
+			}
+		}
+	case "count_distinct":
+		if len(o.distinct) > 0 && st.distinct == nil {
+			st.distinct = map[string]struct{}{}
+		}
+		for v := range o.distinct {
+			st.distinct[v] = struct{}{}
+		}
+		if len(o.ints) > 0 && st.ints == nil {
+			st.ints = map[int64]struct{}{}
+		}
+		for v := range o.ints {
+			st.ints[v] = struct{}{}
+		}
+	case "approx_distinct":
+		if o.hll != nil {
+			if st.hll == nil {
+				st.hll = sketch.NewHLL()
+			}
+			st.hll.Merge(o.hll)
+		}
+	case "percentile":
+		if o.q != nil {
+			if st.q == nil {
+				st.q = o.q
+				o.q = nil
+				return nil
+			}
+			return st.q.Merge(o.q)
+		}
+	}
+	return nil
+}
+
+// add folds one batch into the partial's groups.
+func (p *partial) add(rec arrow.RecordBatch) error {
+	ag := p.ag
 	keys, err := newRowKeys(rec, ag.by)
 	if err != nil {
 		return fmt.Errorf("%s: %w", ag.name, err)
 	}
 	encs := make([]keyEncoder, len(ag.measures))
 	for k, d := range ag.measures {
-		if d.col >= 0 && (d.m.Func == "count_distinct" || d.m.Func == "approx_distinct") {
+		if d.col >= 0 && (d.m.Func == "count_distinct" && !smallInt(d.typ) || d.m.Func == "approx_distinct") {
 			if encs[k], err = newKeyEncoder(rec.Column(d.col)); err != nil {
 				return fmt.Errorf("%s: %s: %w", ag.name, d.name, err)
 			}
@@ -227,12 +381,12 @@ func (ag *aggregate) add(rec arrow.RecordBatch) error {
 	var key, vbuf []byte
 	for i := range int(rec.NumRows()) {
 		key, _ = keys.key(key[:0], i)
-		g := ag.groups[string(key)]
+		g := p.groups[string(key)]
 		if g == nil {
-			g = &group{idx: len(ag.groups), key: string(key), states: make([]measureState, len(ag.measures))}
-			ag.groups[g.key] = g
+			g = &group{from: p, idx: len(p.groups), key: string(key), states: make([]measureState, len(ag.measures))}
+			p.groups[g.key] = g
 			for k, j := range ag.by {
-				if err := appendValue(ag.keyBld[k], rec.Column(j), i); err != nil {
+				if err := appendValue(p.keyBld[k], rec.Column(j), i); err != nil {
 					return err
 				}
 			}
@@ -258,7 +412,17 @@ func (ag *aggregate) add(rec arrow.RecordBatch) error {
 					return err
 				}
 			case "count_distinct":
+				if smallInt(d.typ) {
+					if st.ints == nil {
+						st.ints = map[int64]struct{}{}
+					}
+					st.ints[intValue(a, i)] = struct{}{}
+					continue
+				}
 				vbuf = encs[k](vbuf[:0], i)
+				if _, seen := st.distinct[string(vbuf)]; seen {
+					continue
+				}
 				if st.distinct == nil {
 					st.distinct = map[string]struct{}{}
 				}
@@ -343,9 +507,9 @@ func numberValue(a arrow.Array, i int) float64 {
 }
 
 // result builds the output batch, groups sorted by key.
-func (ag *aggregate) result() (arrow.RecordBatch, error) {
-	groups := make([]*group, 0, len(ag.groups))
-	for _, g := range ag.groups {
+func (ag *aggregate) result(final *partial) (arrow.RecordBatch, error) {
+	groups := make([]*group, 0, len(final.groups))
+	for _, g := range final.groups {
 		groups = append(groups, g)
 	}
 	sort.Slice(groups, func(a, b int) bool { return bytes.Compare([]byte(groups[a].key), []byte(groups[b].key)) < 0 })
@@ -363,16 +527,13 @@ func (ag *aggregate) result() (arrow.RecordBatch, error) {
 		}
 		off = 1
 	}
-	// Keys: taken from the builders in the sorted order.
+	// Keys: taken from the partials' key arrays in the sorted order.
 	for k := range ag.by {
-		keys := ag.keyBld[k].NewArray()
 		for _, g := range groups {
-			if err := appendValue(rb.Field(off+k), keys, g.idx); err != nil {
-				keys.Release()
+			if err := appendValue(rb.Field(off+k), g.from.keys[k], g.idx); err != nil {
 				return nil, err
 			}
 		}
-		keys.Release()
 	}
 	off += len(ag.by)
 	for k, d := range ag.measures {
@@ -391,7 +552,7 @@ func appendMeasure(b array.Builder, d measureDef, st measureState) error {
 	case "count":
 		b.(*array.Int64Builder).Append(st.n)
 	case "count_distinct":
-		b.(*array.Int64Builder).Append(int64(len(st.distinct)))
+		b.(*array.Int64Builder).Append(int64(len(st.distinct) + len(st.ints)))
 	case "approx_distinct":
 		var n uint64
 		if st.hll != nil {

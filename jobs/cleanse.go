@@ -1,11 +1,15 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -33,13 +37,16 @@ type cleanse struct {
 	stats  *CleanseStats
 	strIdx map[int]func(string) string // per string column: its normalisation
 	req    []int
-	checks []*expr.Program
+	// checks are compiled once per worker: a Program is not safe for
+	// concurrent use.
+	checks sync.Pool // of []*expr.Program
 	key    []int
 	newest int
 	cmp    orderer
 
 	out []arrow.RecordBatch // dedupe: the survivors, then emitted
 	ran bool
+	par Stream // validation on every CPU, in order
 }
 
 // Cleanse wraps in with the rules of c; rejected rows go to q.
@@ -81,15 +88,28 @@ func Cleanse(in Stream, name string, c *spec.Cleanse, q *Quarantine, reg *expr.R
 		}
 		cl.req = append(cl.req, j)
 	}
-	for _, ch := range c.Checks {
-		p, err := expr.CompileString(ch.Expr, s, reg)
-		if err != nil {
-			return nil, fmt.Errorf("%s: check %q: %w", name, ch.Expr, err)
+	compile := func() ([]*expr.Program, error) {
+		var progs []*expr.Program
+		for _, ch := range c.Checks {
+			p, err := expr.CompileString(ch.Expr, s, reg)
+			if err != nil {
+				return nil, fmt.Errorf("%s: check %q: %w", name, ch.Expr, err)
+			}
+			if p.Type().ID() != arrow.BOOL {
+				return nil, fmt.Errorf("%s: check %q is %s, want a boolean", name, ch.Expr, p.Type())
+			}
+			progs = append(progs, p)
 		}
-		if p.Type().ID() != arrow.BOOL {
-			return nil, fmt.Errorf("%s: check %q is %s, want a boolean", name, ch.Expr, p.Type())
-		}
-		cl.checks = append(cl.checks, p)
+		return progs, nil
+	}
+	first, err := compile()
+	if err != nil {
+		return nil, err
+	}
+	cl.checks.Put(first)
+	cl.checks.New = func() any {
+		progs, _ := compile() // compiled once above: cannot fail now
+		return progs
 	}
 	if d := c.Dedupe; d != nil {
 		for _, n := range d.Key {
@@ -116,25 +136,20 @@ func (c *cleanse) Schema() *arrow.Schema { return c.in.Schema() }
 func (c *cleanse) Close() error {
 	release(c.out)
 	c.out = nil
+	if c.par != nil {
+		return c.par.Close() // closes c.in
+	}
 	return c.in.Close()
 }
 
 func (c *cleanse) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if c.c.Dedupe == nil {
-		for {
-			rec, err := c.in.Next(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := c.batch(ctx, rec)
-			rec.Release()
-			if err != nil {
-				return nil, err
-			}
-			if out != nil {
-				return out, nil
-			}
+		if c.par == nil {
+			c.par = ParallelMap(c.in, c.in.Schema(), 0, func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+				return c.batch(context.Background(), rec)
+			})
 		}
+		return c.par.Next(ctx)
 	}
 	if !c.ran {
 		c.ran = true
@@ -173,7 +188,9 @@ func (c *cleanse) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.Recor
 			}
 		}
 	}
-	for k, p := range c.checks {
+	progs := c.checks.Get().([]*expr.Program)
+	defer c.checks.Put(progs)
+	for k, p := range progs {
 		v, err := p.Eval(rec, memory.DefaultAllocator)
 		if err != nil {
 			return nil, fmt.Errorf("%s: check %q: %w", c.name, c.c.Checks[k].Expr, err)
@@ -199,7 +216,7 @@ func (c *cleanse) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.Recor
 	if err := c.q.add(c.name, rec, bad, func(i int) string { return reasons[i] }); err != nil {
 		return nil, err
 	}
-	c.stats.Rejected += int64(len(bad))
+	atomic.AddInt64(&c.stats.Rejected, int64(len(bad)))
 	if len(bad) == n {
 		return nil, nil
 	}
@@ -243,14 +260,50 @@ func (c *cleanse) normalise(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 }
 
 // dedupe reads everything, keeps the newest row per key and queues the
-// survivors in read order.
+// survivors in read order. Batches are validated and their keys hashed
+// on every CPU; the choice of survivors runs on one goroutine over the
+// 64-bit hashes (equal hashes are checked against the full keys, so a
+// collision never merges two keys).
 func (c *cleanse) dedupe(ctx context.Context) error {
 	type pick struct{ batch, row int }
-	best := map[string]pick{}
+	var (
+		mu     sync.Mutex
+		hashes = map[arrow.RecordBatch][]uint64{}
+	)
+	seed := maphash.MakeSeed()
+	par := ParallelMap(c.in, c.in.Schema(), 0, func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+		out, err := c.batch(context.Background(), rec)
+		if err != nil || out == nil {
+			return out, err
+		}
+		keys, err := newRowKeys(out, c.key)
+		if err != nil {
+			out.Release()
+			return nil, fmt.Errorf("%s: dedupe: %w", c.name, err)
+		}
+		hs := make([]uint64, out.NumRows())
+		var key []byte
+		for i := range hs {
+			key, _ = keys.key(key[:0], i)
+			hs[i] = maphash.Bytes(seed, key)
+		}
+		mu.Lock()
+		hashes[out] = hs
+		mu.Unlock()
+		return out, nil
+	})
+	c.par = par // Close closes it, and c.in with it
+	best := map[uint64]pick{}
+	var collided map[string]pick // keys whose hash another key has
 	var kept []arrow.RecordBatch
-	var key []byte
+	var keys []*rowKeys
+	var ka, kb []byte
+	keyOf := func(p pick, buf []byte) []byte {
+		b, _ := keys[p.batch].key(buf[:0], p.row)
+		return b
+	}
 	for {
-		rec, err := c.in.Next(ctx)
+		rec, err := par.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -258,31 +311,38 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 			release(kept)
 			return err
 		}
-		out, err := c.batch(ctx, rec)
-		rec.Release()
+		mu.Lock()
+		hs := hashes[rec]
+		delete(hashes, rec)
+		mu.Unlock()
+		b := len(kept)
+		kept = append(kept, rec)
+		rk, err := newRowKeys(rec, c.key)
 		if err != nil {
 			release(kept)
 			return err
 		}
-		if out == nil {
-			continue
-		}
-		b := len(kept)
-		kept = append(kept, out)
-		keys, err := newRowKeys(out, c.key)
-		if err != nil {
-			release(kept)
-			return fmt.Errorf("%s: dedupe: %w", c.name, err)
-		}
-		for i := range int(out.NumRows()) {
-			key, _ = keys.key(key[:0], i)
-			p, ok := best[string(key)]
+		keys = append(keys, rk)
+		for i, h := range hs {
+			cur := pick{b, i}
+			prev, ok := best[h]
 			if !ok {
-				best[string(key)] = pick{b, i}
+				best[h] = cur
 				continue
 			}
-			if c.cmp(out.Column(c.newest), i, kept[p.batch].Column(c.newest), p.row) > 0 {
-				best[string(key)] = pick{b, i}
+			ka, kb = keyOf(cur, ka), keyOf(prev, kb)
+			if !bytes.Equal(ka, kb) {
+				// Another key with the same hash: keyed by its bytes.
+				if collided == nil {
+					collided = map[string]pick{}
+				}
+				if p2, ok := collided[string(ka)]; !ok || c.cmp(rec.Column(c.newest), i, kept[p2.batch].Column(c.newest), p2.row) > 0 {
+					collided[string(ka)] = cur
+				}
+				continue
+			}
+			if c.cmp(rec.Column(c.newest), i, kept[prev.batch].Column(c.newest), prev.row) > 0 {
+				best[h] = cur
 			}
 		}
 	}
@@ -291,6 +351,9 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 		winners[i] = map[int]bool{}
 	}
 	for _, p := range best {
+		winners[p.batch][p.row] = true
+	}
+	for _, p := range collided {
 		winners[p.batch][p.row] = true
 	}
 	for b, rec := range kept {

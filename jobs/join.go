@@ -87,6 +87,9 @@ type join struct {
 	addCols []int // dimension columns added
 	schema  *arrow.Schema
 	table   map[string][]int64
+	// ints is the table of a single integer key: the common case (ids)
+	// and much cheaper to hash than encoded keys.
+	ints map[int64][]int64
 }
 
 // Join joins in with dim on the key pairs of j.
@@ -141,6 +144,19 @@ func Join(in Stream, name string, j *spec.Join, dim *Dimension, q *Quarantine, s
 	}
 	jn.schema = arrow.NewSchema(fields, nil)
 
+	if len(build) == 1 && smallInt(s.Field(jn.probe[0]).Type) && smallInt(ds.Field(build[0]).Type) {
+		col := dim.Rec.Column(build[0])
+		jn.ints = make(map[int64][]int64, col.Len())
+		for i := range col.Len() {
+			if col.IsValid(i) {
+				k := intValue(col, i)
+				jn.ints[k] = append(jn.ints[k], int64(i))
+			}
+		}
+		return ParallelMap(in, jn.schema, 0, func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+			return jn.batch(context.Background(), rec)
+		}), nil
+	}
 	keys, err := newRowKeys(dim.Rec, build)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -181,10 +197,26 @@ func keyFamily(t arrow.DataType) string {
 	return ""
 }
 
+// smallInt reports whether a type's values all fit int64 (every
+// integer type but BIGINT UNSIGNED).
+func smallInt(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32:
+		return true
+	}
+	return false
+}
+
 func (j *join) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	keys, err := newRowKeys(rec, j.probe)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", j.name, err)
+	var keys *rowKeys
+	var probeCol arrow.Array
+	if j.ints != nil {
+		probeCol = rec.Column(j.probe[0])
+	} else {
+		var err error
+		if keys, err = newRowKeys(rec, j.probe); err != nil {
+			return nil, fmt.Errorf("%s: %w", j.name, err)
+		}
 	}
 	mem := memory.DefaultAllocator
 	pb, db := array.NewInt64Builder(mem), array.NewInt64Builder(mem)
@@ -193,11 +225,16 @@ func (j *join) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBa
 	var missing []int
 	var key []byte
 	for i := range int(rec.NumRows()) {
-		var null bool
-		key, null = keys.key(key[:0], i)
 		var matches []int64
-		if !null {
-			matches = j.table[string(key)]
+		if probeCol != nil {
+			if probeCol.IsValid(i) {
+				matches = j.ints[intValue(probeCol, i)]
+			}
+		} else {
+			var null bool
+			if key, null = keys.key(key[:0], i); !null {
+				matches = j.table[string(key)]
+			}
 		}
 		if len(matches) == 0 {
 			atomic.AddInt64(&j.stats.Unmatched, 1)

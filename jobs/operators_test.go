@@ -304,3 +304,39 @@ func TestFailedRunKeepsOutput(t *testing.T) {
 		t.Errorf("rerun: %d rows", pm.Rows)
 	}
 }
+
+// The aggregate's result does not depend on how many workers folded the
+// batches: every state merges exactly.
+func TestAggregateWorkersAgree(t *testing.T) {
+	fields := []arrow.Field{{Name: "g", Type: i64}, {Name: "u", Type: i64}, {Name: "lat", Type: i32, Nullable: true}}
+	var recs []arrow.RecordBatch
+	for b := range 20 {
+		var g, u, lat []any
+		for i := range 500 {
+			n := b*500 + i
+			g, u = append(g, n%7), append(u, (n*31)%997)
+			if n%13 == 0 {
+				lat = append(lat, nil)
+			} else {
+				lat = append(lat, (n*17)%1000)
+			}
+		}
+		recs = append(recs, rows(t, fields, g, u, lat))
+	}
+	spec := &spec.Aggregate{By: []string{"g"}, Measures: []map[string]string{
+		{"n": "count(*)"}, {"users": "count_distinct(u)"}, {"approx": "approx_distinct(u)"}, {"total": "sum(lat)"},
+		{"avg": "avg(lat)"}, {"lo": "min(lat)"}, {"hi": "max(lat)"}, {"p95": "percentile(lat, 0.95)"},
+	}}
+	var outs []arrow.RecordBatch
+	for _, workers := range []int{1, 4} {
+		s, err := Aggregate(stream(recs...), "agg", spec, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.(*aggregate).workers = workers
+		outs = append(outs, drainAll(t, s))
+	}
+	if !array.RecordEqual(outs[0], outs[1]) {
+		t.Errorf("1 worker:\n%v\n4 workers:\n%v", outs[0], outs[1])
+	}
+}

@@ -25,7 +25,7 @@ type sliceStream struct {
 
 // FromBatches is a stream of recs (it takes their references).
 func FromBatches(schema *arrow.Schema, recs ...arrow.RecordBatch) Stream {
-	return &sliceStream{schema: schema, recs: recs}
+	return &sliceStream{schema: schema, recs: append([]arrow.RecordBatch(nil), recs...)}
 }
 
 func (s *sliceStream) Schema() *arrow.Schema { return s.schema }
