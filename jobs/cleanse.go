@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/util"
 
 	"github.com/hetl/hetl/jobs/expr"
 	"github.com/hetl/hetl/jobs/spec"
@@ -47,12 +48,22 @@ type cleanse struct {
 	out []arrow.RecordBatch // dedupe: the survivors, then emitted
 	ran bool
 	par Stream // validation on every CPU, in order
+
+	budget   int64 // bytes of rows dedupe holds before spilling
+	seed     maphash.Seed
+	spill    *spiller // nil until the budget is exceeded
+	nextPart int      // the next spilled partition to deduplicate
 }
 
 // Cleanse wraps in with the rules of c; rejected rows go to q.
 func Cleanse(in Stream, name string, c *spec.Cleanse, q *Quarantine, reg *expr.Registry, stats *CleanseStats) (Stream, error) {
+	return cleanseWithBudget(in, name, c, q, reg, stats, DefaultMemoryBudget)
+}
+
+// cleanseWithBudget is Cleanse with dedupe's memory budget in bytes.
+func cleanseWithBudget(in Stream, name string, c *spec.Cleanse, q *Quarantine, reg *expr.Registry, stats *CleanseStats, budget int64) (Stream, error) {
 	s := in.Schema()
-	cl := &cleanse{in: in, name: name, c: c, q: q, stats: stats, strIdx: map[int]func(string) string{}}
+	cl := &cleanse{in: in, name: name, c: c, q: q, stats: stats, strIdx: map[int]func(string) string{}, budget: budget}
 	col := func(what, n string) (int, error) {
 		j := fieldIndexFold(s, n)
 		if j < 0 {
@@ -136,6 +147,9 @@ func (c *cleanse) Schema() *arrow.Schema { return c.in.Schema() }
 func (c *cleanse) Close() error {
 	release(c.out)
 	c.out = nil
+	if c.spill != nil {
+		c.spill.remove()
+	}
 	if c.par != nil {
 		return c.par.Close() // closes c.in
 	}
@@ -154,6 +168,11 @@ func (c *cleanse) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if !c.ran {
 		c.ran = true
 		if err := c.dedupe(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.out) == 0 && c.spill != nil {
+		if _, err := c.nextSpilled(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -259,33 +278,27 @@ func (c *cleanse) normalise(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 	return out, nil
 }
 
-// dedupe reads everything, keeps the newest row per key and queues the
-// survivors in read order. Batches are validated and their keys hashed
-// on every CPU; the choice of survivors runs on one goroutine over the
-// 64-bit hashes (equal hashes are checked against the full keys, so a
-// collision never merges two keys).
+// dedupe reads everything and keeps the newest row per key. Batches are
+// validated and their keys hashed on every CPU. Up to the memory budget
+// the survivors are chosen in memory and come out in read order; past
+// it, rows are spilled to disk in partitions by key hash, and each
+// partition is deduplicated alone (every row of a key is in one
+// partition), one at a time, as Next asks for rows.
 func (c *cleanse) dedupe(ctx context.Context) error {
-	type pick struct{ batch, row int }
 	var (
 		mu     sync.Mutex
 		hashes = map[arrow.RecordBatch][]uint64{}
 	)
-	seed := maphash.MakeSeed()
+	c.seed = maphash.MakeSeed()
 	par := ParallelMap(c.in, c.in.Schema(), 0, func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 		out, err := c.batch(context.Background(), rec)
 		if err != nil || out == nil {
 			return out, err
 		}
-		keys, err := newRowKeys(out, c.key)
+		hs, err := c.hashKeys(out)
 		if err != nil {
 			out.Release()
-			return nil, fmt.Errorf("%s: dedupe: %w", c.name, err)
-		}
-		hs := make([]uint64, out.NumRows())
-		var key []byte
-		for i := range hs {
-			key, _ = keys.key(key[:0], i)
-			hs[i] = maphash.Bytes(seed, key)
+			return nil, err
 		}
 		mu.Lock()
 		hashes[out] = hs
@@ -293,15 +306,9 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 		return out, nil
 	})
 	c.par = par // Close closes it, and c.in with it
-	best := map[uint64]pick{}
-	var collided map[string]pick // keys whose hash another key has
 	var kept []arrow.RecordBatch
-	var keys []*rowKeys
-	var ka, kb []byte
-	keyOf := func(p pick, buf []byte) []byte {
-		b, _ := keys[p.batch].key(buf[:0], p.row)
-		return b
-	}
+	var keptHashes [][]uint64
+	var held int64
 	for {
 		rec, err := par.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -315,15 +322,104 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 		hs := hashes[rec]
 		delete(hashes, rec)
 		mu.Unlock()
-		b := len(kept)
-		kept = append(kept, rec)
-		rk, err := newRowKeys(rec, c.key)
-		if err != nil {
-			release(kept)
-			return err
+		if c.spill != nil {
+			err := c.spill.add(ctx, rec, hs)
+			rec.Release()
+			if err != nil {
+				return err
+			}
+			continue
 		}
-		keys = append(keys, rk)
-		for i, h := range hs {
+		kept, keptHashes = append(kept, rec), append(keptHashes, hs)
+		held += util.TotalRecordSize(rec)
+		if c.budget > 0 && held > c.budget {
+			if c.spill, err = newSpiller(rec.Schema()); err != nil {
+				release(kept)
+				return err
+			}
+			for k, r := range kept {
+				if err := c.spill.add(ctx, r, keptHashes[k]); err != nil {
+					release(kept[k:])
+					return err
+				}
+				r.Release()
+			}
+			kept, keptHashes = nil, nil
+		}
+	}
+	if c.spill != nil {
+		return c.spill.finish()
+	}
+	var err error
+	c.out, err = c.choose(ctx, kept, keptHashes)
+	return err
+}
+
+// hashKeys is the 64-bit hash of each row's dedupe key.
+func (c *cleanse) hashKeys(rec arrow.RecordBatch) ([]uint64, error) {
+	keys, err := newRowKeys(rec, c.key)
+	if err != nil {
+		return nil, fmt.Errorf("%s: dedupe: %w", c.name, err)
+	}
+	hs := make([]uint64, rec.NumRows())
+	var key []byte
+	for i := range hs {
+		key, _ = keys.key(key[:0], i)
+		hs[i] = maphash.Bytes(c.seed, key)
+	}
+	return hs, nil
+}
+
+// nextSpilled deduplicates the next spilled partition into c.out; false
+// when none is left.
+func (c *cleanse) nextSpilled(ctx context.Context) (bool, error) {
+	for c.nextPart < spillPartitions {
+		p := c.nextPart
+		c.nextPart++
+		recs, err := c.spill.partition(p)
+		if err != nil {
+			return false, err
+		}
+		hs := make([][]uint64, len(recs))
+		for k, r := range recs {
+			if hs[k], err = c.hashKeys(r); err != nil {
+				release(recs)
+				return false, err
+			}
+		}
+		if c.out, err = c.choose(ctx, recs, hs); err != nil {
+			return false, err
+		}
+		if len(c.out) > 0 {
+			return true, nil
+		}
+	}
+	return false, c.spill.remove()
+}
+
+// choose keeps the newest row of each key among kept (taking their
+// references) and returns the survivors in read order. It runs on the
+// 64-bit hashes; equal hashes are checked against the full keys, so a
+// collision never merges two keys.
+func (c *cleanse) choose(ctx context.Context, kept []arrow.RecordBatch, hashes [][]uint64) ([]arrow.RecordBatch, error) {
+	type pick struct{ batch, row int }
+	best := map[uint64]pick{}
+	var collided map[string]pick // keys whose hash another key has
+	keys := make([]*rowKeys, len(kept))
+	for b, rec := range kept {
+		var err error
+		if keys[b], err = newRowKeys(rec, c.key); err != nil {
+			release(kept)
+			return nil, err
+		}
+	}
+	var ka, kb []byte
+	keyOf := func(p pick, buf []byte) []byte {
+		k, _ := keys[p.batch].key(buf[:0], p.row)
+		return k
+	}
+	for b, rec := range kept {
+		for i, h := range hashes[b] {
 			cur := pick{b, i}
 			prev, ok := best[h]
 			if !ok {
@@ -332,7 +428,6 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 			}
 			ka, kb = keyOf(cur, ka), keyOf(prev, kb)
 			if !bytes.Equal(ka, kb) {
-				// Another key with the same hash: keyed by its bytes.
 				if collided == nil {
 					collided = map[string]pick{}
 				}
@@ -356,23 +451,25 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 	for _, p := range collided {
 		winners[p.batch][p.row] = true
 	}
+	var out []arrow.RecordBatch
 	for b, rec := range kept {
 		c.stats.Duplicates += rec.NumRows() - int64(len(winners[b]))
 		if int64(len(winners[b])) == rec.NumRows() {
-			c.out = append(c.out, rec)
+			out = append(out, rec)
 			continue
 		}
 		if len(winners[b]) > 0 {
-			out, err := filterRows(ctx, rec, func(i int) bool { return winners[b][i] })
+			f, err := filterRows(ctx, rec, func(i int) bool { return winners[b][i] })
 			if err != nil {
 				release(kept[b:])
-				return err
+				release(out)
+				return nil, err
 			}
-			c.out = append(c.out, out)
+			out = append(out, f)
 		}
 		rec.Release()
 	}
-	return nil
+	return out, nil
 }
 
 // filterRows keeps the rows where keep is true (a new batch).

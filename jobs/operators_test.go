@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -338,5 +340,49 @@ func TestAggregateWorkersAgree(t *testing.T) {
 	}
 	if !array.RecordEqual(outs[0], outs[1]) {
 		t.Errorf("1 worker:\n%v\n4 workers:\n%v", outs[0], outs[1])
+	}
+}
+
+// Dedupe past its memory budget spills to disk and keeps the same rows.
+func TestDedupeSpills(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	fields := []arrow.Field{{Name: "id", Type: i64}, {Name: "k", Type: str}}
+	var recs []arrow.RecordBatch
+	for b := range 30 {
+		var ids, ks []any
+		for i := range 300 {
+			n := b*300 + i
+			ids, ks = append(ids, n), append(ks, fmt.Sprintf("key-%d", (n*7919)%2000))
+		}
+		recs = append(recs, rows(t, fields, ids, ks))
+	}
+	dd := &spec.Cleanse{Dedupe: &spec.Dedupe{Key: []string{"k"}, KeepNewest: "id"}}
+	survivors := func(budget int64) (map[int64]bool, *CleanseStats) {
+		stats := &CleanseStats{}
+		s, err := cleanseWithBudget(stream(recs...), "c", dd, &Quarantine{}, nil, stats, budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := drainAll(t, s)
+		s.Close()
+		ids := map[int64]bool{}
+		for i := range int(out.NumRows()) {
+			ids[out.Column(0).(*array.Int64).Value(i)] = true
+		}
+		return ids, stats
+	}
+	inMemory, st1 := survivors(DefaultMemoryBudget)
+	spilled, st2 := survivors(4 << 10)
+	if len(inMemory) != 2000 || len(spilled) != len(inMemory) || st1.Duplicates != st2.Duplicates {
+		t.Fatalf("in memory %d survivors (%d dups), spilled %d (%d dups)", len(inMemory), st1.Duplicates, len(spilled), st2.Duplicates)
+	}
+	for id := range inMemory {
+		if !spilled[id] {
+			t.Errorf("id %d survived in memory but not when spilled", id)
+		}
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		t.Errorf("the spill left %d entries in the temporary directory", len(ents))
 	}
 }

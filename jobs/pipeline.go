@@ -29,6 +29,9 @@ type Env struct {
 	// pipeline uses neither).
 	PIIKey *pii.Key
 	Log    *slog.Logger
+	// MemoryBudget is the bytes of rows a blocking step (dedupe) holds
+	// before it spills to disk (0: DefaultMemoryBudget).
+	MemoryBudget int64
 }
 
 // RunOptions say which window and under which run id.
@@ -104,7 +107,11 @@ func build(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOpt
 		case st.Cleanse != nil:
 			stats := &CleanseStats{}
 			pl.cleanse = append(pl.cleanse, stats)
-			next, err = Cleanse(s, label, st.Cleanse, pl.q, env.Funcs, stats)
+			budget := env.MemoryBudget
+			if budget <= 0 {
+				budget = DefaultMemoryBudget
+			}
+			next, err = cleanseWithBudget(s, label, st.Cleanse, pl.q, env.Funcs, stats, budget)
 			what = "cleanse"
 		case st.Filter != "":
 			next, err = Filter(s, label, st.Filter, env.Funcs)

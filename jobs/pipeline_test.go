@@ -280,6 +280,19 @@ func TestHourlyActivityRerunPIIStale(t *testing.T) {
 			t.Errorf("%s: rerun gave %d rows (checksum %d), first run %d (%d)", a.Table, b.Rows, b.Checksum, a.Rows, a.Checksum)
 		}
 	}
+	// Past its memory budget dedupe spills to disk: the same outputs.
+	small := s.env()
+	small.MemoryBudget = 32 << 10
+	spilled, err := Run(ctx, "hourly_activity", p, small, RunOptions{Window: w, RunID: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range spilled.Outputs {
+		if a, b := spilled.Outputs[i], second.Outputs[i]; a.Rows != b.Rows || a.Checksum != b.Checksum {
+			t.Errorf("%s with a small memory budget: %d rows (checksum %d), in memory %d (%d)", a.Table, a.Rows, a.Checksum, b.Rows, b.Checksum)
+		}
+	}
+
 	// A run that fails while writing (here: the aggregate's file does not
 	// close, as when HDFS loses the last block) publishes nothing: every
 	// output of the window is the second run's, and nothing is left over.

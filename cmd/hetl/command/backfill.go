@@ -19,6 +19,7 @@ type backfillOptions struct {
 	parallel     int
 	force        bool
 	warehouseDir string
+	memoryMB     int
 }
 
 func newBackfillCommand(g *globalOptions) *cobra.Command {
@@ -41,7 +42,11 @@ is simply started again.`,
 	fs.IntVar(&o.parallel, "parallel", 1, "windows run at once")
 	fs.BoolVar(&o.force, "force", false, "run windows that are up to date too")
 	fs.StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
+	fs.IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows each window's dedupe holds before it spills to disk")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if o.memoryMB < 1 {
+			return usagef("--memory-mb %d: want at least 1", o.memoryMB)
+		}
 		if o.from == "" || o.to == "" {
 			return usagef("backfill needs --from and --to")
 		}
@@ -73,6 +78,7 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 		return err
 	}
 	defer op.Close()
+	op.env.MemoryBudget = int64(o.memoryMB) << 20
 	store, err := openMetastore(ctx, e.cfg)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func TestPipelineCommands(t *testing.T) {
 			t.Fatalf("import %v: exit %d\n%s%s", args, code, out, errOut)
 		}
 	}
-	code, out, errOut := run(t, "run", "hourly_activity", "--hour", "2026-11-21T01", "--warehouse-dir", wh)
+	code, out, errOut := run(t, "run", "hourly_activity", "--hour", "2026-11-21T01", "--warehouse-dir", wh, "--memory-mb", "1")
 	if code != ExitOK || !strings.Contains(out, "agg_events_hourly") {
 		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
 	}
@@ -61,6 +61,7 @@ func TestPipelineCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"run", "hourly_activity"}, "run needs --hour"},
+		{[]string{"run", "hourly_activity", "--hour", "2026-11-21T01", "--memory-mb", "0"}, "--memory-mb 0"},
 		{[]string{"run", "hourly_activity", "--hour", "2026-11-21T01:30"}, "not on an hour boundary"},
 		{[]string{"run", "nope", "--hour", "2026-11-21T01"}, `no pipeline "nope"`},
 		{[]string{"backfill", "hourly_activity", "--from", "2026-11-21T03", "--to", "2026-11-21T01"}, "is not after"},

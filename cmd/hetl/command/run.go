@@ -13,6 +13,7 @@ import (
 type runOptions struct {
 	hour         string
 	warehouseDir string
+	memoryMB     int
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -33,7 +34,11 @@ _quarantine/PIPELINE. The run is recorded in the metastore with the input versio
 	fs := cmd.Flags()
 	fs.StringVar(&o.hour, "hour", "", "the window's start: a UTC hour such as 2026-11-21T10")
 	fs.StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
+	fs.IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows dedupe holds before it spills to disk")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if o.memoryMB < 1 {
+			return usagef("--memory-mb %d: want at least 1", o.memoryMB)
+		}
 		if o.hour == "" {
 			return usagef("run needs --hour")
 		}
@@ -47,6 +52,7 @@ _quarantine/PIPELINE. The run is recorded in the metastore with the input versio
 				return err
 			}
 			defer op.Close()
+			op.env.MemoryBudget = int64(o.memoryMB) << 20
 			store, err := openMetastore(ctx, e.cfg)
 			if err != nil {
 				return err
