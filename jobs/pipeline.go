@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/hetl/hetl/hbase"
 	"github.com/hetl/hetl/ingest/pii"
 	"github.com/hetl/hetl/jobs/expr"
 	"github.com/hetl/hetl/jobs/spec"
@@ -29,6 +30,9 @@ type Env struct {
 	// pipeline uses neither).
 	PIIKey *pii.Key
 	Log    *slog.Logger
+	// HBase is the Thrift2 gateway's client, for dimensions kept in HBase
+	// (nil when the pipeline has none).
+	HBase *hbase.Client
 	// MemoryBudget is the bytes of rows a blocking step (dedupe) holds
 	// before it spills to disk (0: DefaultMemoryBudget).
 	MemoryBudget int64
@@ -119,6 +123,20 @@ func build(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOpt
 		case st.Anonymize != nil:
 			next, err = Anonymize(s, label, st.Anonymize, env.PIIKey)
 			what = "anonymize"
+		case st.Join != nil && p.Dimensions[st.Join.With].HBase != "":
+			in := p.Dimensions[st.Join.With]
+			if env.HBase == nil {
+				return fail(fmt.Errorf("%s: dimension %s is HBase table %s, and no HBase gateway is configured (hbase.thrift)", label, st.Join.With, in.HBase))
+			}
+			l, lerr := OpenHBaseLookup(ctx, st.Join.With, env.HBase, in.HBase)
+			if lerr != nil {
+				return fail(lerr)
+			}
+			pl.inputs = append(pl.inputs, InputVersion{Table: "hbase:" + l.Table.String()})
+			stats := &JoinStats{}
+			pl.joins = append(pl.joins, stats)
+			next, err = LookupJoin(s, label, st.Join, l, pl.q, stats)
+			what = fmt.Sprintf("look up %s in HBase table %s", st.Join.With, l.Table)
 		case st.Join != nil:
 			d := dims[st.Join.With]
 			if d == nil {

@@ -25,7 +25,12 @@ type Pipeline struct {
 // Input is a warehouse table: a directory hetl published, relative to
 // the warehouse location (or a full URL).
 type Input struct {
-	Table string `yaml:"table"`
+	Table string `yaml:"table,omitempty"`
+	// HBase, for a dimension instead of Table, is an HBase table hetl
+	// imported ("ns:name" or "name"): joins look its rows up by key
+	// through the Thrift2 gateway (hbase.thrift) instead of reading it
+	// whole.
+	HBase string `yaml:"hbase,omitempty"`
 	// Time is the event-time column that places a fact row in a window;
 	// rows outside the window are not read even if a partition holds
 	// them. Dimensions have none.
@@ -183,6 +188,9 @@ func (p *Pipeline) Validate() error {
 	if p.From.Table == "" {
 		add("from.table is required")
 	}
+	if p.From.HBase != "" {
+		add("from.hbase: the fact table is a warehouse table; HBase tables are dimensions")
+	}
 	if p.From.Time == "" {
 		add("from.time is required: the event-time column that places rows in hourly windows")
 	}
@@ -190,8 +198,11 @@ func (p *Pipeline) Validate() error {
 		if !nameRE.MatchString(name) {
 			add("dimensions.%s: not a valid name", name)
 		}
-		if d.Table == "" {
-			add("dimensions.%s.table is required", name)
+		if (d.Table == "") == (d.HBase == "") {
+			add("dimensions.%s: give table (a warehouse table) or hbase (an HBase table), one of them", name)
+		}
+		if d.HBase != "" && d.Columns != nil {
+			add("dimensions.%s: columns: choose an HBase dimension's columns in the join (columns:)", name)
 		}
 		if d.Time != "" {
 			add("dimensions.%s.time: dimensions are read whole, at their latest published version", name)

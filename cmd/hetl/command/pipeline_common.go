@@ -160,12 +160,18 @@ type openedPipeline struct {
 	env  jobs.Env
 }
 
-func (o *openedPipeline) Close() error { return warehouse.CloseFS(o.fsys) }
+func (o *openedPipeline) Close() error {
+	err := warehouse.CloseFS(o.fsys)
+	if o.env.HBase != nil {
+		err = errors.Join(err, o.env.HBase.Close())
+	}
+	return err
+}
 
 // openPipeline finds a pipeline and opens what it runs with; the caller
 // closes it.
-func openPipeline(ctx context.Context, e env, name, warehouseDir string) (*openedPipeline, error) {
-	p, err := findPipeline(e.cfg, name)
+func openPipeline(ctx context.Context, e env, pipelineName, warehouseDir string) (*openedPipeline, error) {
+	p, err := findPipeline(e.cfg, pipelineName)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +183,19 @@ func openPipeline(ctx context.Context, e env, name, warehouseDir string) (*opene
 	if err != nil {
 		warehouse.CloseFS(fsys)
 		return nil, err
+	}
+	for name, d := range p.Dimensions {
+		if d.HBase == "" || penv.HBase != nil {
+			continue
+		}
+		if e.cfg.HBase.Thrift == "" {
+			warehouse.CloseFS(fsys)
+			return nil, fmt.Errorf("pipeline %s: dimension %s is in HBase: set hbase.thrift in the configuration", pipelineName, name)
+		}
+		if penv.HBase, err = dialHBase(ctx, e.cfg); err != nil {
+			warehouse.CloseFS(fsys)
+			return nil, err
+		}
 	}
 	return &openedPipeline{spec: p, fsys: fsys, env: penv}, nil
 }

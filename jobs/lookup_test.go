@@ -1,0 +1,78 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hetl/hetl/hbase"
+	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/internal/testcluster"
+	"github.com/hetl/hetl/jobs/builtin"
+	"github.com/hetl/hetl/jobs/spec"
+)
+
+// hourly_activity with users looked up in HBase (users imported there
+// by hetl) publishes exactly what it publishes with users read from the
+// warehouse.
+func TestHBaseLookupJoin(t *testing.T) {
+	s := seed(t, 3000, 1)
+	ctx := context.Background()
+	addr, transport, protocol := testcluster.HBaseGateway(t)
+	opts := hbase.DefaultOptions()
+	opts.Transport, opts.Protocol = transport, protocol
+	dial := func(ctx context.Context) (*hbase.Client, error) { return hbase.Dial(ctx, addr, opts) }
+	table := hbase.TableName{Name: fmt.Sprintf("hetl_jobs_users_%d", time.Now().UnixNano())}
+	client, err := dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.DeleteTable(context.Background(), table); client.Close() })
+	if _, err := ingest.Run(ctx, ingest.Options{Source: s.src, Table: "users", Mappers: 2,
+		HBase: &ingest.HBaseTarget{Dial: dial, Table: table, Family: "d", Create: true}}); err != nil {
+		t.Fatal(err)
+	}
+
+	p, _, _ := builtin.Get("hourly_activity")
+	w := Window{Start: seedStart}
+	want, err := Run(ctx, "hourly_activity", p, s.env(), RunOptions{Window: w, RunID: "warehouse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp := *p
+	hp.Dimensions = map[string]spec.Input{"users": {HBase: table.String()}, "devices": p.Dimensions["devices"]}
+	env := s.env()
+	env.HBase = client
+	got, err := Run(ctx, "hourly_activity", &hp, env, RunOptions{Window: w, RunID: "hbase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want.Outputs {
+		if a, b := got.Outputs[i], want.Outputs[i]; a.Rows != b.Rows || a.Checksum != b.Checksum {
+			t.Errorf("%s: with HBase %d rows (checksum %d), with the warehouse %d (%d)", a.Table, a.Rows, a.Checksum, b.Rows, b.Checksum)
+		}
+	}
+	if got.Quarantined["no users row for user_id"] == 0 || got.Quarantined["no users row for user_id"] != want.Quarantined["no users row for user_id"] {
+		t.Errorf("orphans quarantined: HBase %v, warehouse %v", got.Quarantined, want.Quarantined)
+	}
+
+	// The join must name the whole row key with matching types.
+	bad := hp
+	bad.Steps = append([]spec.Step(nil), hp.Steps...)
+	for i, st := range bad.Steps {
+		if st.Join != nil && st.Join.With == "users" {
+			j := *st.Join
+			j.On = []map[string]string{{"device_id": "email"}}
+			bad.Steps[i].Join = &j
+		}
+	}
+	if _, err := Run(ctx, "hourly_activity", &bad, env, RunOptions{Window: w, RunID: "bad"}); err == nil || !strings.Contains(err.Error(), "row-key column") {
+		t.Errorf("a join not on the row key: %v", err)
+	}
+	env.HBase = nil
+	if _, err := Run(ctx, "hourly_activity", &hp, env, RunOptions{Window: w, RunID: "nohbase"}); err == nil || !strings.Contains(err.Error(), "no HBase gateway") {
+		t.Errorf("without a gateway: %v", err)
+	}
+}
