@@ -12,6 +12,7 @@ import (
 	"github.com/hetl/hetl/internal/testcluster"
 	"github.com/hetl/hetl/jobs/builtin"
 	"github.com/hetl/hetl/jobs/spec"
+	"github.com/hetl/hetl/warehouse"
 )
 
 // hourly_activity with users looked up in HBase (users imported there
@@ -74,5 +75,52 @@ func TestHBaseLookupJoin(t *testing.T) {
 	env.HBase = nil
 	if _, err := Run(ctx, "hourly_activity", &hp, env, RunOptions{Window: w, RunID: "nohbase"}); err == nil || !strings.Contains(err.Error(), "no HBase gateway") {
 		t.Errorf("without a gateway: %v", err)
+	}
+}
+
+// The same window over the mini HDFS publishes what it publishes on
+// local disk (HDFS replaces directories differently: rename aside, then
+// into place).
+func TestPipelineOnHDFS(t *testing.T) {
+	s := seed(t, 2000, 1)
+	ctx := context.Background()
+	nn, confDir := testcluster.HDFS(t)
+	loc, err := warehouse.ParseLocation(fmt.Sprintf("%s/hetl-test/jobs-%d", nn, time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hfs, err := warehouse.NewHDFS(ctx, loc, warehouse.HDFSOptions{HadoopConfDir: confDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hfs.RemoveAll(context.Background(), ""); warehouse.CloseFS(hfs) })
+	local := s.fsys
+	s.fsys = hfs
+	for _, tb := range []string{"users", "devices", "events"} {
+		s.importTable(t, tb, ingest.TargetReplace)
+	}
+	p, _, _ := builtin.Get("hourly_activity")
+	w := Window{Start: seedStart}
+	onHDFS, err := Run(ctx, "hourly_activity", p, s.env(), RunOptions{Window: w, RunID: "h1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Twice: the second run replaces the first's partitions.
+	if onHDFS, err = Run(ctx, "hourly_activity", p, s.env(), RunOptions{Window: w, RunID: "h2"}); err != nil {
+		t.Fatal(err)
+	}
+	s.fsys = local
+	onDisk, err := Run(ctx, "hourly_activity", p, s.env(), RunOptions{Window: w, RunID: "l1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range onDisk.Outputs {
+		if a, b := onHDFS.Outputs[i], onDisk.Outputs[i]; a.Rows != b.Rows || a.Checksum != b.Checksum || a.RunID != "h2" {
+			t.Errorf("%s: on HDFS %d rows (checksum %d, run %s), on disk %d (%d)", a.Table, a.Rows, a.Checksum, a.RunID, b.Rows, b.Checksum)
+		}
+	}
+	m, err := ingest.ReadManifest(ctx, hfs, "agg_events_hourly")
+	if err != nil || m.Rows != onHDFS.Outputs[1].Rows {
+		t.Errorf("the HDFS table's root manifest: %v, %+v", err, m)
 	}
 }
