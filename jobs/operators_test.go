@@ -386,3 +386,81 @@ func TestDedupeSpills(t *testing.T) {
 		t.Errorf("the spill left %d entries in the temporary directory", len(ents))
 	}
 }
+
+// Partials written as batches and read back (as tasks on other machines
+// would exchange them) merge into the same result as in memory.
+func TestPartialRoundTrip(t *testing.T) {
+	fields := []arrow.Field{{Name: "g", Type: str, Nullable: true}, {Name: "u", Type: i64}, {Name: "s", Type: str}, {Name: "lat", Type: f64, Nullable: true}}
+	var recs []arrow.RecordBatch
+	for b := range 6 {
+		var g, u, s, lat []any
+		for i := range 200 {
+			n := b*200 + i
+			if n%50 == 0 {
+				g = append(g, nil)
+			} else {
+				g = append(g, fmt.Sprintf("g%d", n%5))
+			}
+			u, s = append(u, (n*13)%301), append(s, fmt.Sprintf("s%d", n%37))
+			if n%11 == 0 {
+				lat = append(lat, nil)
+			} else {
+				lat = append(lat, float64((n*7)%500)/3)
+			}
+		}
+		recs = append(recs, rows(t, fields, g, u, s, lat))
+	}
+	a := &spec.Aggregate{By: []string{"g"}, Measures: []map[string]string{
+		{"n": "count(*)"}, {"users": "count_distinct(u)"}, {"ss": "count_distinct(s)"}, {"approx": "approx_distinct(s)"},
+		{"total": "sum(u)"}, {"lo": "min(lat)"}, {"hi": "max(s)"}, {"p50": "percentile(lat, 0.5)"},
+	}}
+	whole := func() arrow.RecordBatch {
+		s, err := Aggregate(stream(recs...), "agg", a, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return drainAll(t, s)
+	}()
+	s, err := Aggregate(stream(recs[:1]...), "agg", a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag := s.(*aggregate)
+	var parts []*partial
+	for _, half := range [][]arrow.RecordBatch{recs[:2], recs[2:]} {
+		p := ag.newPartial()
+		for _, r := range half {
+			if err := p.add(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, b := range p.keyBld {
+			p.keys = append(p.keys, b.NewArray())
+		}
+		batch, err := p.marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.release()
+		back, err := ag.unmarshalPartial(batch)
+		batch.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, back)
+	}
+	if err := parts[0].merge(parts[1]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ag.result(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Release()
+	parts[0].release()
+	parts[1].release()
+	s.Close()
+	if !array.RecordEqual(got, whole) {
+		t.Errorf("merged from batches:\n%v\nin memory:\n%v", got, whole)
+	}
+}
