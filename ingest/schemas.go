@@ -164,3 +164,6 @@ func (l *TextLayout) Equal(o *TextLayout) bool {
 // EncodeSchema is a schema as manifests record it in Schemas (an Arrow
 // IPC schema message, base64); Fingerprint is its key.
 func EncodeSchema(s *arrow.Schema) (string, error) { return encodeSchema(s) }
+
+// DecodeSchema reads what EncodeSchema wrote.
+func DecodeSchema(s string) (*arrow.Schema, error) { return decodeSchema(s) }

@@ -225,17 +225,28 @@ func (ag *aggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, io.EOF
 	}
 	ag.done = true
-	// Workers fold batches into their own partials; the partials are
-	// merged at the end.
-	parts := make([]*partial, ag.workers)
-	for i := range parts {
-		parts[i] = ag.newPartial()
-	}
+	final, parts, err := ag.fold(ctx)
 	defer func() {
 		for _, p := range parts {
 			p.release()
 		}
 	}()
+	if err != nil {
+		return nil, err
+	}
+	return ag.result(final)
+}
+
+// fold reads the whole input into one partial, final, with its key
+// arrays built; the caller releases every partial of parts (final is
+// one of them).
+func (ag *aggregate) fold(ctx context.Context) (final *partial, parts []*partial, err error) {
+	// Workers fold batches into their own partials; the partials are
+	// merged at the end.
+	parts = make([]*partial, ag.workers)
+	for i := range parts {
+		parts[i] = ag.newPartial()
+	}
 	batches := make(chan arrow.RecordBatch, ag.workers)
 	errs := make([]error, ag.workers)
 	var wg sync.WaitGroup
@@ -266,12 +277,12 @@ func (ag *aggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	close(batches)
 	wg.Wait()
 	if err := errors.Join(append(errs, readErr)...); err != nil {
-		return nil, err
+		return nil, parts, err
 	}
-	final := parts[0]
+	final = parts[0]
 	for _, p := range parts[1:] {
 		if err := final.merge(p); err != nil {
-			return nil, fmt.Errorf("%s: %w", ag.name, err)
+			return nil, parts, fmt.Errorf("%s: %w", ag.name, err)
 		}
 	}
 	for _, p := range parts {
@@ -279,7 +290,7 @@ func (ag *aggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			p.keys = append(p.keys, b.NewArray())
 		}
 	}
-	return ag.result(final)
+	return final, parts, nil
 }
 
 // merge folds o's groups into p's; o's key arrays stay o's.

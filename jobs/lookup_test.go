@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,4 +124,64 @@ func TestPipelineOnHDFS(t *testing.T) {
 	if err != nil || m.Rows != onHDFS.Outputs[1].Rows {
 		t.Errorf("the HDFS table's root manifest: %v, %+v", err, m)
 	}
+}
+
+// A window run as tasks exchanging rows through the warehouse publishes
+// what the one-process run publishes.
+func TestTasksMatchOneProcess(t *testing.T) {
+	s := seed(t, 6000, 2)
+	ctx := context.Background()
+	// Small chunks: several files per hour, so several map tasks.
+	if _, err := ingest.Run(ctx, ingest.Options{Source: s.src, Table: "events", FS: s.fsys, Dir: "events", Mappers: 4, ChunkRows: 300,
+		Mode: ingest.TargetReplace, PartitionBy: "created_at", PartitionGranularity: ingest.ByHour}); err != nil {
+		t.Fatal(err)
+	}
+	p, _, _ := builtin.Get("hourly_activity")
+	for h := range 2 {
+		w := Window{Start: seedStart.Add(time.Duration(h) * time.Hour)}
+		one, err := Run(ctx, "hourly_activity", p, s.env(), RunOptions{Window: w, RunID: fmt.Sprintf("one%d", h)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, buckets := range []int{1, 3} {
+			exec := &countingExecutor{inner: LocalExecutor{Workers: 2}, kinds: map[string]int{}}
+			tasks, err := RunTasks(ctx, "hourly_activity", p, s.env(), RunOptions{Window: w, RunID: fmt.Sprintf("tasks%d-%d", h, buckets)}, exec, buckets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if exec.kinds[TaskMap] < 2 || exec.kinds[TaskReduce] != buckets || exec.kinds[TaskMerge] != 1 {
+				t.Errorf("tasks run: %v", exec.kinds)
+			}
+			if len(tasks.Outputs) != len(one.Outputs) {
+				t.Fatalf("%d outputs, one process %d", len(tasks.Outputs), len(one.Outputs))
+			}
+			for i := range one.Outputs {
+				if a, b := tasks.Outputs[i], one.Outputs[i]; a.Rows != b.Rows || a.Checksum != b.Checksum {
+					t.Errorf("%s %s, %d buckets: %d rows (checksum %d), one process %d (%d)", w, a.Table, buckets, a.Rows, a.Checksum, b.Rows, b.Checksum)
+				}
+			}
+			if tasks.Duplicates != one.Duplicates || fmt.Sprint(tasks.Quarantined) != fmt.Sprint(one.Quarantined) {
+				t.Errorf("%s: duplicates %d vs %d, quarantined %v vs %v", w, tasks.Duplicates, one.Duplicates, tasks.Quarantined, one.Quarantined)
+			}
+		}
+	}
+	ents, _ := s.fsys.ReadDir(ctx, "_hetl_tasks/hourly_activity")
+	if len(ents) != 0 {
+		t.Errorf("the exchange directory was left: %d entries", len(ents))
+	}
+}
+
+type countingExecutor struct {
+	inner Executor
+	mu    sync.Mutex
+	kinds map[string]int
+}
+
+func (c *countingExecutor) Run(ctx context.Context, env Env, tasks []TaskSpec) error {
+	c.mu.Lock()
+	for _, t := range tasks {
+		c.kinds[t.Kind]++
+	}
+	c.mu.Unlock()
+	return c.inner.Run(ctx, env, tasks)
 }

@@ -77,23 +77,56 @@ type stage struct {
 	schema *arrow.Schema
 }
 
+// cleanseMode splits the cleanse step a window's tasks shuffle at.
+type cleanseMode int
+
+const (
+	cleanseWhole    cleanseMode = iota
+	cleanseValidate             // everything but dedupe (before the shuffle)
+	cleanseDedupe               // dedupe only (after it)
+)
+
+// buildOptions build part of a pipeline, for one task of a window.
+type buildOptions struct {
+	files  []string // scan only these files of the fact table
+	source Stream   // rows to start from instead of a scan
+	from   int      // the first step
+	to     int      // the step to stop before (0: the last)
+	split  int      // the cleanse step the shuffle splits (-1: none)
+	mode   cleanseMode
+	part   string // the part files writers write
+}
+
 // build makes the operators of p for a window (no row is read yet
 // except dimensions, which are loaded whole).
 func build(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOptions) (*plan, error) {
+	return buildPart(ctx, name, p, env, o, buildOptions{split: -1})
+}
+
+func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOptions, bo buildOptions) (*plan, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("pipeline %s: %w", name, err)
 	}
-	from, err := OpenTable(ctx, env.FS, p.From.Table)
-	if err != nil {
-		return nil, err
-	}
 	w := o.Window
-	s, v, err := from.Scan(ctx, ScanOptions{Columns: p.From.Columns, Window: &w, TimeColumn: p.From.Time})
-	if err != nil {
-		return nil, err
+	if bo.to == 0 {
+		bo.to = len(p.Steps)
 	}
-	pl := &plan{q: &Quarantine{Protect: protector(p, env.PIIKey)}, inputs: []InputVersion{v}}
-	pl.stages = append(pl.stages, stage{fmt.Sprintf("scan %s for %s (partitions %v, %d files, %d rows before the time filter)", p.From.Table, w, v.Partitions, len(v.Files), v.Rows), s.Schema()})
+	pl := &plan{q: &Quarantine{Protect: protector(p, env.PIIKey)}}
+	s := bo.source
+	if s == nil {
+		from, err := OpenTable(ctx, env.FS, p.From.Table)
+		if err != nil {
+			return nil, err
+		}
+		var v InputVersion
+		s, v, err = from.Scan(ctx, ScanOptions{Columns: p.From.Columns, Window: &w, TimeColumn: p.From.Time, Files: bo.files})
+		if err != nil {
+			return nil, err
+		}
+		pl.inputs = []InputVersion{v}
+		pl.stages = append(pl.stages, stage{fmt.Sprintf("scan %s for %s (partitions %v, %d files, %d rows before the time filter)", p.From.Table, w, v.Partitions, len(v.Files), v.Rows), s.Schema()})
+	}
+	var err error
 	dims := map[string]*Dimension{}
 	fail := func(err error) (*plan, error) {
 		s.Close()
@@ -104,6 +137,10 @@ func build(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOpt
 	}
 	aggregated := false
 	for i, st := range p.Steps {
+		if i < bo.from || i >= bo.to {
+			aggregated = aggregated || (i < bo.from && st.Aggregate != nil)
+			continue
+		}
 		label := fmt.Sprintf("steps[%d].%s", i, st.Kind())
 		var next Stream
 		var what string
@@ -115,7 +152,15 @@ func build(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOpt
 			if budget <= 0 {
 				budget = DefaultMemoryBudget
 			}
-			next, err = cleanseWithBudget(s, label, st.Cleanse, pl.q, env.Funcs, stats, budget)
+			c := st.Cleanse
+			if i == bo.split && bo.mode == cleanseValidate {
+				cc := *c
+				cc.Dedupe = nil
+				c = &cc
+			} else if i == bo.split && bo.mode == cleanseDedupe {
+				c = &spec.Cleanse{Dedupe: c.Dedupe}
+			}
+			next, err = cleanseWithBudget(s, label, c, pl.q, env.Funcs, stats, budget)
 			what = "cleanse"
 		case st.Filter != "":
 			next, err = Filter(s, label, st.Filter, env.Funcs)
@@ -171,7 +216,7 @@ func build(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOpt
 				partBy = WindowColumn
 			}
 			var wr *writer
-			wr, err = Write(s, WriteOptions{FS: env.FS, Table: st.Write.Table, Pipeline: name, Window: w, RunID: o.RunID, PartitionBy: partBy})
+			wr, err = Write(s, WriteOptions{FS: env.FS, Table: st.Write.Table, Pipeline: name, Window: w, RunID: o.RunID, PartitionBy: partBy, Part: bo.part})
 			if err == nil {
 				pl.writers = append(pl.writers, wr)
 				next = wr

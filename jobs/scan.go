@@ -66,6 +66,9 @@ type ScanOptions struct {
 	// outside it are skipped, and the remaining rows are filtered.
 	Window     *Window
 	TimeColumn string
+	// Files, when set, reads only these files of the table (paths as the
+	// manifest lists them): one task's share of a window.
+	Files []string
 }
 
 // Version is what a scan with o would read, without reading it.
@@ -78,6 +81,19 @@ func (t *Table) Version(o ScanOptions) (InputVersion, []ingest.ManifestFile, err
 		if files, v.Partitions, err = t.windowFiles(*o.Window, o.TimeColumn); err != nil {
 			return v, nil, err
 		}
+	}
+	if o.Files != nil {
+		want := map[string]bool{}
+		for _, f := range o.Files {
+			want[f] = true
+		}
+		var keep []ingest.ManifestFile
+		for _, f := range files {
+			if want[f.Path] {
+				keep = append(keep, f)
+			}
+		}
+		files = keep
 	}
 	h := sha256.New()
 	for _, f := range files {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -56,6 +57,21 @@ type writer struct {
 	rows      int64
 	manifest  PartitionManifest
 	prepared  bool
+	part      string // this writer's file: part-<part>.parquet
+	finished  bool
+	schema    *arrow.Schema
+}
+
+// partStats is the sidecar a writer leaves beside its part file, so the
+// partition can be published by another process (the coordinator of a
+// window split into tasks): what the part holds and its schema.
+type partStats struct {
+	File     string  `json:"file,omitempty"` // "" when the part has no rows
+	Rows     int64   `json:"rows"`
+	Bytes    int64   `json:"bytes"`
+	Nulls    []int64 `json:"nulls"`
+	Checksum uint64  `json:"checksum"`
+	Schema   string  `json:"schema"`
 }
 
 // WriteOptions say where and what a write step publishes.
@@ -68,6 +84,9 @@ type WriteOptions struct {
 	// PartitionBy names the column the partitions are by (for readers
 	// of the table's manifest).
 	PartitionBy string
+	// Part names this writer's file among the partition's (default
+	// "00000"); tasks of one window each write their own part.
+	Part string
 }
 
 // Write wraps in with a write step; Commit publishes what it saw.
@@ -75,7 +94,10 @@ func Write(in Stream, o WriteOptions) (*writer, error) {
 	if o.Table == "" || strings.Contains(o.Table, "..") {
 		return nil, fmt.Errorf("write: bad table %q", o.Table)
 	}
-	w := &writer{in: in, fsys: o.FS, table: o.Table, partition: o.Window.Partition(),
+	if o.Part == "" {
+		o.Part = "00000"
+	}
+	w := &writer{in: in, fsys: o.FS, table: o.Table, partition: o.Window.Partition(), part: o.Part, schema: in.Schema(),
 		tmp:   path.Join(o.Table, fmt.Sprintf("_hetl_tmp_%s_%s", o.Window.Start.Format("20060102T15"), o.RunID)),
 		nulls: make([]int64, in.Schema().NumFields())}
 	fp := ingest.Fingerprint(in.Schema())
@@ -94,7 +116,7 @@ func Write(in Stream, o WriteOptions) (*writer, error) {
 	return w, nil
 }
 
-func (w *writer) Schema() *arrow.Schema { return w.in.Schema() }
+func (w *writer) Schema() *arrow.Schema { return w.schema }
 
 func (w *writer) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	rec, err := w.in.Next(ctx)
@@ -102,7 +124,7 @@ func (w *writer) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	if w.w == nil {
-		name := path.Join(w.tmp, "part-00000.parquet")
+		name := path.Join(w.tmp, "part-"+w.part+".parquet")
 		fw, err := format.NewWriter(ctx, w.fsys, name, format.Parquet, w.in.Schema(), format.Options{Codec: format.Snappy,
 			FileMetadata: map[string]string{"hetl.pipeline": w.manifest.Pipeline, "hetl.run_id": w.manifest.RunID}})
 		if err != nil {
@@ -126,7 +148,12 @@ func (w *writer) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return rec, nil
 }
 
-func (w *writer) Close() error { return w.in.Close() }
+func (w *writer) Close() error {
+	if w.in == nil {
+		return nil
+	}
+	return w.in.Close()
+}
 
 // Abort removes what the writer wrote.
 func (w *writer) Abort(ctx context.Context) error {
@@ -164,31 +191,88 @@ func sweepWindow(ctx context.Context, fsys warehouse.FS, table string, w Window,
 // windows one process publishes at once.
 var tableLocks sync.Map // table dir → *sync.Mutex
 
-// Prepare finishes the partition in its temporary directory: the file
-// closed (where HDFS acknowledges the last block) and the manifest
-// written. Run prepares every output before it publishes any, so a
-// failure to write leaves every output of the window as it was.
-func (w *writer) Prepare(ctx context.Context, inputs []InputVersion) error {
-	m := &w.manifest
-	m.Rows, m.Checksum, m.Inputs = w.rows, w.sum, inputs
-	m.Columns = nil
-	for j, f := range w.in.Schema().Fields() {
-		t, _ := f.Metadata.GetValue("mysql.type")
-		m.Columns = append(m.Columns, ingest.ManifestColumn{Name: f.Name, MySQLType: t, ArrowType: f.Type.String(), Nulls: w.nulls[j]})
+// FinishPart closes this writer's file (where HDFS acknowledges the
+// last block) and leaves its sidecar; a task calls it, and Prepare does.
+func (w *writer) FinishPart(ctx context.Context) error {
+	if w.finished {
+		return nil
 	}
+	w.finished = true
+	st := partStats{Rows: w.rows, Nulls: w.nulls, Checksum: w.sum, Schema: w.manifest.Schema}
 	if w.w != nil {
 		err := w.w.Close()
 		w.w = nil
 		if err != nil {
 			return fmt.Errorf("write %s: %w", w.table, err)
 		}
-		info, err := w.fsys.Stat(ctx, path.Join(w.tmp, "part-00000.parquet"))
+		st.File = "part-" + w.part + ".parquet"
+		info, err := w.fsys.Stat(ctx, path.Join(w.tmp, st.File))
 		if err != nil {
 			return err
 		}
-		m.Files = []ingest.ManifestFile{{Path: "part-00000.parquet", Rows: w.rows, Bytes: info.Size(), Nulls: w.nulls, Schema: m.SchemaFingerprint}}
-	} else if err := w.fsys.MkdirAll(ctx, w.tmp); err != nil {
+		st.Bytes = info.Size()
+	}
+	body, err := json.Marshal(&st)
+	if err != nil {
 		return err
+	}
+	if err := writeAll(ctx, w.fsys, path.Join(w.tmp, "part-"+w.part+".json"), body, true); err != nil {
+		return fmt.Errorf("write %s: %w", w.table, err)
+	}
+	return nil
+}
+
+// Prepare finishes the partition in its temporary directory: every part
+// finished (its own, and the sidecars tasks left) and the manifest
+// written. Run prepares every output before it publishes any, so a
+// failure to write leaves every output of the window as it was.
+func (w *writer) Prepare(ctx context.Context, inputs []InputVersion) error {
+	if w.in != nil {
+		if err := w.FinishPart(ctx); err != nil {
+			return err
+		}
+	}
+	if err := w.fsys.MkdirAll(ctx, w.tmp); err != nil {
+		return err
+	}
+	ents, err := w.fsys.ReadDir(ctx, w.tmp)
+	if err != nil {
+		return err
+	}
+	m := &w.manifest
+	m.Rows, m.Checksum, m.Inputs, m.Files = 0, 0, inputs, nil
+	nulls := make([]int64, len(w.nulls))
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "part-") || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		var st partStats
+		body, err := readAllFS(ctx, w.fsys, path.Join(w.tmp, e.Name()))
+		if err == nil {
+			err = json.Unmarshal(body, &st)
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: part %s: %w", w.table, e.Name(), err)
+		}
+		if st.Schema != m.Schema || len(st.Nulls) != len(nulls) {
+			return fmt.Errorf("write %s: part %s was written with another schema", w.table, e.Name())
+		}
+		m.Rows += st.Rows
+		m.Checksum += st.Checksum
+		for j, n := range st.Nulls {
+			nulls[j] += n
+		}
+		if st.File != "" {
+			m.Files = append(m.Files, ingest.ManifestFile{Path: st.File, Rows: st.Rows, Bytes: st.Bytes, Nulls: st.Nulls, Schema: m.SchemaFingerprint})
+		}
+		if err := w.fsys.Remove(ctx, path.Join(w.tmp, e.Name())); err != nil {
+			return err
+		}
+	}
+	m.Columns = nil
+	for j, f := range w.schema.Fields() {
+		t, _ := f.Metadata.GetValue("mysql.type")
+		m.Columns = append(m.Columns, ingest.ManifestColumn{Name: f.Name, MySQLType: t, ArrowType: f.Type.String(), Nulls: nulls[j]})
 	}
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -199,6 +283,26 @@ func (w *writer) Prepare(ctx context.Context, inputs []InputVersion) error {
 	}
 	w.prepared = true
 	return nil
+}
+
+func readAllFS(ctx context.Context, fsys warehouse.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// publisher is a write step with no rows of its own: it publishes the
+// parts tasks wrote for the window.
+func publisher(schema *arrow.Schema, o WriteOptions) (*writer, error) {
+	w, err := Write(FromBatches(schema), o)
+	if err != nil {
+		return nil, err
+	}
+	w.in = nil
+	return w, nil
 }
 
 // Commit publishes the prepared partition (replacing the window's

@@ -20,6 +20,7 @@ type backfillOptions struct {
 	force        bool
 	warehouseDir string
 	memoryMB     int
+	tasks        bool
 }
 
 func newBackfillCommand(g *globalOptions) *cobra.Command {
@@ -43,6 +44,7 @@ is simply started again.`,
 	fs.BoolVar(&o.force, "force", false, "run windows that are up to date too")
 	fs.StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
 	fs.IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows each window's dedupe holds before it spills to disk")
+	fs.BoolVar(&o.tasks, "tasks", false, "split each window into tasks exchanging rows through the warehouse; same output")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.memoryMB < 1 {
 			return usagef("--memory-mb %d: want at least 1", o.memoryMB)
@@ -97,7 +99,7 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 		go func() {
 			defer wg.Done()
 			for w := range queue {
-				line, err := backfillWindow(ctx, store, name, op.spec, op.env, w, o.force)
+				line, err := backfillWindow(ctx, store, name, op.spec, op.env, w, o.force, o.tasks)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -131,7 +133,7 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 
 // backfillWindow runs one window unless it is up to date; it returns
 // the summary line, "" when skipped.
-func backfillWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, penv jobs.Env, w jobs.Window, force bool) (string, error) {
+func backfillWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, penv jobs.Env, w jobs.Window, force, tasks bool) (string, error) {
 	if !force {
 		last, err := lastSuccess(ctx, store, name, w)
 		if err != nil {
@@ -147,7 +149,7 @@ func backfillWindow(ctx context.Context, store *metastore.Store, name string, p 
 			}
 		}
 	}
-	res, err := runWindow(ctx, store, name, p, penv, w)
+	res, err := runWindow(ctx, store, name, p, penv, w, tasks)
 	if err != nil {
 		return "", err
 	}

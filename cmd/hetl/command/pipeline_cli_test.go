@@ -39,7 +39,7 @@ func TestPipelineCommands(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "agg_events_hourly") {
 		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = run(t, "backfill", "hourly_activity", "--from", "2026-11-21T00", "--to", "2026-11-21T03", "--parallel", "2", "--warehouse-dir", wh)
+	code, out, errOut = run(t, "backfill", "hourly_activity", "--from", "2026-11-21T00", "--to", "2026-11-21T03", "--parallel", "2", "--tasks", "--warehouse-dir", wh)
 	if code != ExitOK || !strings.Contains(out, "2 windows run, 1 up to date (skipped), 0 failed") {
 		t.Fatalf("backfill: exit %d\n%s%s", code, out, errOut)
 	}

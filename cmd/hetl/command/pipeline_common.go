@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"sort"
 	"time"
 
@@ -97,7 +98,7 @@ const pipelineLeaseTTL = 10 * time.Minute
 
 // runWindow runs one window under the window's lease and records the
 // attempt in the metastore.
-func runWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, env jobs.Env, w jobs.Window) (*jobs.Result, error) {
+func runWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, env jobs.Env, w jobs.Window, tasks bool) (*jobs.Result, error) {
 	host, _ := os.Hostname()
 	runID := ingest.NewRunID(time.Now())
 	lease, err := store.AcquireLease(ctx, fmt.Sprintf("pipeline:%s:%s", name, w), fmt.Sprintf("%s/%d/%s", host, os.Getpid(), runID), pipelineLeaseTTL)
@@ -112,7 +113,13 @@ func runWindow(ctx context.Context, store *metastore.Store, name string, p *spec
 	if err != nil {
 		return nil, err
 	}
-	res, runErr := jobs.Run(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID})
+	var res *jobs.Result
+	var runErr error
+	if tasks {
+		res, runErr = jobs.RunTasks(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID}, jobs.LocalExecutor{Workers: runtime.GOMAXPROCS(0)}, 0)
+	} else {
+		res, runErr = jobs.Run(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID})
+	}
 	finish := context.WithoutCancel(ctx)
 	if runErr != nil {
 		if err := store.FinishRun(finish, run.ID, metastore.RunFailed, runErr.Error(), ""); err != nil {
