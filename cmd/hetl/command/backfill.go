@@ -20,7 +20,7 @@ type backfillOptions struct {
 	force        bool
 	warehouseDir string
 	memoryMB     int
-	tasks        bool
+	executor     string
 }
 
 func newBackfillCommand(g *globalOptions) *cobra.Command {
@@ -44,7 +44,7 @@ is simply started again.`,
 	fs.BoolVar(&o.force, "force", false, "run windows that are up to date too")
 	fs.StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
 	fs.IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows each window's dedupe holds before it spills to disk")
-	fs.BoolVar(&o.tasks, "tasks", false, "split each window into tasks exchanging rows through the warehouse; same output")
+	fs.StringVar(&o.executor, "executor", executorOne, "one (the window in this process), tasks (split into tasks exchanging rows through the warehouse, in this process) or processes (each task a child process, as on YARN); the same output")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.memoryMB < 1 {
 			return usagef("--memory-mb %d: want at least 1", o.memoryMB)
@@ -81,6 +81,10 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 	}
 	defer op.Close()
 	op.env.MemoryBudget = int64(o.memoryMB) << 20
+	exec, err := executorFor(o.executor, e, o.warehouseDir, o.memoryMB)
+	if err != nil {
+		return err
+	}
 	store, err := openMetastore(ctx, e.cfg)
 	if err != nil {
 		return err
@@ -99,7 +103,7 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 		go func() {
 			defer wg.Done()
 			for w := range queue {
-				line, err := backfillWindow(ctx, store, name, op.spec, op.env, w, o.force, o.tasks)
+				line, err := backfillWindow(ctx, store, name, op.spec, op.env, w, o.force, exec)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -133,7 +137,7 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 
 // backfillWindow runs one window unless it is up to date; it returns
 // the summary line, "" when skipped.
-func backfillWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, penv jobs.Env, w jobs.Window, force, tasks bool) (string, error) {
+func backfillWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, penv jobs.Env, w jobs.Window, force bool, exec jobs.Executor) (string, error) {
 	if !force {
 		last, err := lastSuccess(ctx, store, name, w)
 		if err != nil {
@@ -149,7 +153,7 @@ func backfillWindow(ctx context.Context, store *metastore.Store, name string, p 
 			}
 		}
 	}
-	res, err := runWindow(ctx, store, name, p, penv, w, tasks)
+	res, err := runWindow(ctx, store, name, p, penv, w, exec)
 	if err != nil {
 		return "", err
 	}

@@ -12,6 +12,16 @@ import (
 )
 
 // run drives the real command tree in-process.
+// TestMain lets the test binary stand in for hetl in the child processes
+// of --executor processes: with HETL_TEST_AS_HETL=1 it runs the command
+// line instead of the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("HETL_TEST_AS_HETL") == "1" {
+		os.Exit(Execute(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hetl/hetl/ingest/demo"
+	"github.com/hetl/hetl/jobs"
+	"github.com/hetl/hetl/warehouse"
 )
 
 // The pipeline commands end to end: import the demo tables, run one
@@ -39,7 +41,7 @@ func TestPipelineCommands(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "agg_events_hourly") {
 		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = run(t, "backfill", "hourly_activity", "--from", "2026-11-21T00", "--to", "2026-11-21T03", "--parallel", "2", "--tasks", "--warehouse-dir", wh)
+	code, out, errOut = run(t, "backfill", "hourly_activity", "--from", "2026-11-21T00", "--to", "2026-11-21T03", "--parallel", "2", "--executor", "tasks", "--warehouse-dir", wh)
 	if code != ExitOK || !strings.Contains(out, "2 windows run, 1 up to date (skipped), 0 failed") {
 		t.Fatalf("backfill: exit %d\n%s%s", code, out, errOut)
 	}
@@ -47,7 +49,25 @@ func TestPipelineCommands(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "0 windows run, 3 up to date") {
 		t.Fatalf("second backfill: exit %d\n%s%s", code, out, errOut)
 	}
-	if code, out, errOut = run(t, "pipelines"); code != ExitOK || !strings.Contains(out, "hourly_activity (built in): events → events_clean, agg_events_hourly") || !strings.Contains(out, "2026-11-21T01Z") {
+	// Each task a child process sharing only the warehouse: the same output.
+	fsys, err := warehouse.NewLocalFS(wh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := jobs.ParseHour("2026-11-21T02")
+	before, err := jobs.ReadPartitionManifest(context.Background(), fsys, "agg_events_hourly", w.Partition())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HETL_TEST_AS_HETL", "1")
+	if code, out, errOut = run(t, "run", "hourly_activity", "--hour", "2026-11-21T02", "--executor", "processes", "--warehouse-dir", wh); code != ExitOK {
+		t.Fatalf("run --executor processes: exit %d\n%s%s", code, out, errOut)
+	}
+	after, err := jobs.ReadPartitionManifest(context.Background(), fsys, "agg_events_hourly", w.Partition())
+	if err != nil || after.Checksum != before.Checksum || after.Rows != before.Rows || after.RunID == before.RunID {
+		t.Errorf("processes: %d rows (checksum %d), tasks in one process %d (%d): %v", after.Rows, after.Checksum, before.Rows, before.Checksum, err)
+	}
+	if code, out, errOut = run(t, "pipelines"); code != ExitOK || !strings.Contains(out, "hourly_activity (built in): events → events_clean, agg_events_hourly") || !strings.Contains(out, "2026-11-21T02Z  attempt 2") {
 		t.Errorf("pipelines: exit %d\n%s%s", code, out, errOut)
 	}
 	if code, out, errOut = run(t, "explain", "hourly_activity", "--hour", "2026-11-21T02", "--warehouse-dir", wh); code != ExitOK || !strings.Contains(out, "aggregate by event_type, country, plan, os") || !strings.Contains(out, "p95_latency_ms float64") {
@@ -61,6 +81,7 @@ func TestPipelineCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"run", "hourly_activity"}, "run needs --hour"},
+		{[]string{"run", "hourly_activity", "--hour", "2026-11-21T01", "--executor", "yarn", "--warehouse-dir", wh}, `--executor "yarn"`},
 		{[]string{"run", "hourly_activity", "--hour", "2026-11-21T01", "--memory-mb", "0"}, "--memory-mb 0"},
 		{[]string{"run", "hourly_activity", "--hour", "2026-11-21T01:30"}, "not on an hour boundary"},
 		{[]string{"run", "nope", "--hour", "2026-11-21T01"}, `no pipeline "nope"`},

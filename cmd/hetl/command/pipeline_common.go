@@ -98,7 +98,7 @@ const pipelineLeaseTTL = 10 * time.Minute
 
 // runWindow runs one window under the window's lease and records the
 // attempt in the metastore.
-func runWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, env jobs.Env, w jobs.Window, tasks bool) (*jobs.Result, error) {
+func runWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, env jobs.Env, w jobs.Window, executor jobs.Executor) (*jobs.Result, error) {
 	host, _ := os.Hostname()
 	runID := ingest.NewRunID(time.Now())
 	lease, err := store.AcquireLease(ctx, fmt.Sprintf("pipeline:%s:%s", name, w), fmt.Sprintf("%s/%d/%s", host, os.Getpid(), runID), pipelineLeaseTTL)
@@ -115,8 +115,8 @@ func runWindow(ctx context.Context, store *metastore.Store, name string, p *spec
 	}
 	var res *jobs.Result
 	var runErr error
-	if tasks {
-		res, runErr = jobs.RunTasks(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID}, jobs.LocalExecutor{Workers: runtime.GOMAXPROCS(0)}, 0)
+	if executor != nil {
+		res, runErr = jobs.RunTasks(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID}, executor, 0)
 	} else {
 		res, runErr = jobs.Run(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID})
 	}
@@ -205,4 +205,24 @@ func openPipeline(ctx context.Context, e env, pipelineName, warehouseDir string)
 		}
 	}
 	return &openedPipeline{spec: p, fsys: fsys, env: penv}, nil
+}
+
+// Executors of hetl run and backfill.
+const (
+	executorOne       = "one"       // the window in this process, no tasks (default)
+	executorTasks     = "tasks"     // tasks, in this process
+	executorProcesses = "processes" // tasks, each a child process
+)
+
+// executorFor is the --executor flag's executor (nil: one process).
+func executorFor(name string, e env, warehouseDir string, memoryMB int) (jobs.Executor, error) {
+	switch name {
+	case executorOne, "":
+		return nil, nil
+	case executorTasks:
+		return jobs.LocalExecutor{Workers: runtime.GOMAXPROCS(0)}, nil
+	case executorProcesses:
+		return processExecutor{cfg: e.cfg, warehouseDir: warehouseDir, memoryMB: memoryMB, workers: runtime.GOMAXPROCS(0)}, nil
+	}
+	return nil, usagef("--executor %q: want one, tasks or processes (yarn comes with the YARN executor)", name)
 }

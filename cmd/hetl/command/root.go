@@ -169,7 +169,7 @@ Configuration comes from hetl.yaml (see docs/configuration.md); every command ta
 	root.AddCommand(newReimportCommand(g))
 	root.AddCommand(newHBaseCommand(g))
 	root.AddCommand(newExportCommand(g))
-	root.AddCommand(newRunCommand(g), newBackfillCommand(g), newPipelinesCommand(g), newExplainCommand(g), newStaleCommand(g))
+	root.AddCommand(newRunCommand(g), newBackfillCommand(g), newPipelinesCommand(g), newExplainCommand(g), newStaleCommand(g), newTaskCommand(g))
 	root.AddCommand(newImportAllTablesCommand(g), newListDatabasesCommand(g), newListTablesCommand(g), newEvalCommand(g))
 	// Unknown subcommands and bad arguments are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {

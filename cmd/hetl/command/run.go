@@ -14,7 +14,7 @@ type runOptions struct {
 	hour         string
 	warehouseDir string
 	memoryMB     int
-	tasks        bool
+	executor     string
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -36,7 +36,7 @@ _quarantine/PIPELINE. The run is recorded in the metastore with the input versio
 	fs.StringVar(&o.hour, "hour", "", "the window's start: a UTC hour such as 2026-11-21T10")
 	fs.StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
 	fs.IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows dedupe holds before it spills to disk")
-	fs.BoolVar(&o.tasks, "tasks", false, "split the window into tasks exchanging rows through the warehouse (what the YARN executor runs); same output")
+	fs.StringVar(&o.executor, "executor", executorOne, "one (the window in this process), tasks (split into tasks exchanging rows through the warehouse, in this process) or processes (each task a child process, as on YARN); the same output")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.memoryMB < 1 {
 			return usagef("--memory-mb %d: want at least 1", o.memoryMB)
@@ -55,12 +55,16 @@ _quarantine/PIPELINE. The run is recorded in the metastore with the input versio
 			}
 			defer op.Close()
 			op.env.MemoryBudget = int64(o.memoryMB) << 20
+			exec, err := executorFor(o.executor, e, o.warehouseDir, o.memoryMB)
+			if err != nil {
+				return err
+			}
 			store, err := openMetastore(ctx, e.cfg)
 			if err != nil {
 				return err
 			}
 			defer store.Close()
-			res, err := runWindow(ctx, store, args[0], op.spec, op.env, w, o.tasks)
+			res, err := runWindow(ctx, store, args[0], op.spec, op.env, w, exec)
 			if err != nil {
 				return err
 			}
