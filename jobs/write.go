@@ -197,20 +197,9 @@ func (w *writer) FinishPart(ctx context.Context) error {
 	if w.finished {
 		return nil
 	}
-	w.finished = true
-	st := partStats{Rows: w.rows, Nulls: w.nulls, Checksum: w.sum, Schema: w.manifest.Schema}
-	if w.w != nil {
-		err := w.w.Close()
-		w.w = nil
-		if err != nil {
-			return fmt.Errorf("write %s: %w", w.table, err)
-		}
-		st.File = "part-" + w.part + ".parquet"
-		info, err := w.fsys.Stat(ctx, path.Join(w.tmp, st.File))
-		if err != nil {
-			return err
-		}
-		st.Bytes = info.Size()
+	st, err := w.finishFile(ctx)
+	if err != nil {
+		return err
 	}
 	body, err := json.Marshal(&st)
 	if err != nil {
@@ -222,15 +211,41 @@ func (w *writer) FinishPart(ctx context.Context) error {
 	return nil
 }
 
+// finishFile closes this writer's file and says what it holds.
+func (w *writer) finishFile(ctx context.Context) (partStats, error) {
+	w.finished = true
+	st := partStats{Rows: w.rows, Nulls: w.nulls, Checksum: w.sum, Schema: w.manifest.Schema}
+	if w.w == nil {
+		return st, nil
+	}
+	err := w.w.Close()
+	w.w = nil
+	if err != nil {
+		return st, fmt.Errorf("write %s: %w", w.table, err)
+	}
+	st.File = "part-" + w.part + ".parquet"
+	info, err := w.fsys.Stat(ctx, path.Join(w.tmp, st.File))
+	if err != nil {
+		return st, err
+	}
+	st.Bytes = info.Size()
+	return st, nil
+}
+
 // Prepare finishes the partition in its temporary directory: every part
 // finished (its own, and the sidecars tasks left) and the manifest
 // written. Run prepares every output before it publishes any, so a
 // failure to write leaves every output of the window as it was.
 func (w *writer) Prepare(ctx context.Context, inputs []InputVersion) error {
-	if w.in != nil {
-		if err := w.FinishPart(ctx); err != nil {
+	// This writer's own part (a one-process run) needs no sidecar; parts
+	// tasks wrote have theirs.
+	var parts []partStats
+	if w.in != nil && !w.finished {
+		st, err := w.finishFile(ctx)
+		if err != nil {
 			return err
 		}
+		parts = append(parts, st)
 	}
 	if err := w.fsys.MkdirAll(ctx, w.tmp); err != nil {
 		return err
@@ -239,9 +254,6 @@ func (w *writer) Prepare(ctx context.Context, inputs []InputVersion) error {
 	if err != nil {
 		return err
 	}
-	m := &w.manifest
-	m.Rows, m.Checksum, m.Inputs, m.Files = 0, 0, inputs, nil
-	nulls := make([]int64, len(w.nulls))
 	for _, e := range ents {
 		if !strings.HasPrefix(e.Name(), "part-") || !strings.HasSuffix(e.Name(), ".json") {
 			continue
@@ -254,8 +266,18 @@ func (w *writer) Prepare(ctx context.Context, inputs []InputVersion) error {
 		if err != nil {
 			return fmt.Errorf("write %s: part %s: %w", w.table, e.Name(), err)
 		}
+		if err := w.fsys.Remove(ctx, path.Join(w.tmp, e.Name())); err != nil {
+			return err
+		}
+		parts = append(parts, st)
+	}
+	sort.Slice(parts, func(a, b int) bool { return parts[a].File < parts[b].File })
+	m := &w.manifest
+	m.Rows, m.Checksum, m.Inputs, m.Files = 0, 0, inputs, nil
+	nulls := make([]int64, len(w.nulls))
+	for _, st := range parts {
 		if st.Schema != m.Schema || len(st.Nulls) != len(nulls) {
-			return fmt.Errorf("write %s: part %s was written with another schema", w.table, e.Name())
+			return fmt.Errorf("write %s: part %s was written with another schema", w.table, st.File)
 		}
 		m.Rows += st.Rows
 		m.Checksum += st.Checksum
@@ -264,9 +286,6 @@ func (w *writer) Prepare(ctx context.Context, inputs []InputVersion) error {
 		}
 		if st.File != "" {
 			m.Files = append(m.Files, ingest.ManifestFile{Path: st.File, Rows: st.Rows, Bytes: st.Bytes, Nulls: st.Nulls, Schema: m.SchemaFingerprint})
-		}
-		if err := w.fsys.Remove(ctx, path.Join(w.tmp, e.Name())); err != nil {
-			return err
 		}
 	}
 	m.Columns = nil
