@@ -30,6 +30,8 @@ func newTaskCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "task",
 		Short: "Run one task of a pipeline window (what executors start; not needed by hand)",
+		Example: `  # what 'hetl run --executor processes' starts for each task
+  hetl task run --spec _hetl_tasks/hourly_activity/20261121T10_RUN/specs/map-0000.json`,
 	}
 	o := &taskOptions{}
 	run := &cobra.Command{
