@@ -42,6 +42,11 @@ type aggregate struct {
 	schema   *arrow.Schema
 	workers  int
 	done     bool
+
+	budget  int64 // bytes of group state held before spilling (0: never)
+	spillMu sync.Mutex
+	spill   *aggSpill // nil until a partial outgrows its share of the budget
+	out     []arrow.RecordBatch
 }
 
 // partial is the groups of the batches one worker saw; partials merge
@@ -51,9 +56,11 @@ type aggregate struct {
 // which batch — the basis of splitting a window into tasks.
 type partial struct {
 	ag     *aggregate
+	bytes  int64 // about what the groups hold
 	groups map[string]*group
 	keyBld []array.Builder // the groups' key values, in creation order
 	keys   []arrow.Array   // keyBld's arrays, once done
+	extra  []*partial      // partials merged into this one, whose key arrays its groups use
 }
 
 type measureDef struct {
@@ -87,10 +94,17 @@ type measureState struct {
 }
 
 // Aggregate groups in by the by columns and computes measures; with a
-// window, WindowColumn comes first.
+// window, WindowColumn comes first. Groups spill to disk past
+// DefaultMemoryBudget.
 func Aggregate(in Stream, name string, a *spec.Aggregate, window *Window) (Stream, error) {
+	return aggregateWithBudget(in, name, a, window, DefaultMemoryBudget)
+}
+
+// aggregateWithBudget is Aggregate holding at most about budget bytes of
+// group state (0: no limit) before it spills to disk.
+func aggregateWithBudget(in Stream, name string, a *spec.Aggregate, window *Window, budget int64) (Stream, error) {
 	s := in.Schema()
-	ag := &aggregate{in: in, name: name, window: window, workers: runtime.GOMAXPROCS(0)}
+	ag := &aggregate{in: in, name: name, window: window, workers: runtime.GOMAXPROCS(0), budget: budget}
 	var fields []arrow.Field
 	if window != nil {
 		fields = append(fields, arrow.Field{Name: WindowColumn, Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}})
@@ -195,6 +209,10 @@ func (p *partial) release() {
 	for _, a := range p.keys {
 		a.Release()
 	}
+	for _, o := range p.extra {
+		o.release()
+	}
+	p.extra = nil
 	for _, g := range p.groups {
 		for _, st := range g.states {
 			releaseState(st)
@@ -221,10 +239,23 @@ func (ag *aggregate) newPartial() *partial {
 }
 
 func (ag *aggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if ag.done {
+	if !ag.done {
+		ag.done = true
+		if err := ag.compute(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(ag.out) == 0 {
 		return nil, io.EOF
 	}
-	ag.done = true
+	rec := ag.out[0]
+	ag.out = ag.out[1:]
+	return rec, nil
+}
+
+// compute folds the input and queues the result: one batch, or, when
+// the groups outgrew the budget, one per spilled partition.
+func (ag *aggregate) compute(ctx context.Context) error {
 	final, parts, err := ag.fold(ctx)
 	defer func() {
 		for _, p := range parts {
@@ -232,9 +263,39 @@ func (ag *aggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 	}()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return ag.result(final)
+	if ag.spill == nil {
+		rec, err := ag.result(final)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ag.out = append(ag.out, rec)
+		return nil
+	}
+	defer ag.spill.remove()
+	for b := range spillPartitions {
+		merged, err := ag.spill.read(ag, b)
+		if err != nil {
+			return err
+		}
+		if merged == nil {
+			continue
+		}
+		rec, err := ag.result(merged)
+		merged.release()
+		if errors.Is(err, io.EOF) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		ag.out = append(ag.out, rec)
+	}
+	return nil
 }
 
 // fold reads the whole input into one partial, final, with its key
@@ -258,6 +319,9 @@ func (ag *aggregate) fold(ctx context.Context) (final *partial, parts []*partial
 				if errs[w] == nil {
 					errs[w] = parts[w].add(rec)
 				}
+				if errs[w] == nil && ag.budget > 0 && parts[w].bytes > ag.budget/int64(ag.workers) {
+					errs[w] = ag.spillPartial(parts[w])
+				}
 				rec.Release()
 			}
 		}()
@@ -278,6 +342,16 @@ func (ag *aggregate) fold(ctx context.Context) (final *partial, parts []*partial
 	wg.Wait()
 	if err := errors.Join(append(errs, readErr)...); err != nil {
 		return nil, parts, err
+	}
+	if ag.spill != nil {
+		// Some groups are on disk: all go there, and are merged
+		// partition by partition.
+		for _, p := range parts {
+			if err := ag.spillPartial(p); err != nil {
+				return nil, parts, err
+			}
+		}
+		return nil, parts, ag.spill.finish()
 	}
 	final = parts[0]
 	for _, p := range parts[1:] {
@@ -396,6 +470,7 @@ func (p *partial) add(rec arrow.RecordBatch) error {
 		if g == nil {
 			g = &group{from: p, idx: len(p.groups), key: string(key), states: make([]measureState, len(ag.measures))}
 			p.groups[g.key] = g
+			p.bytes += int64(2*len(key)) + 64 + 120*int64(len(ag.measures))
 			for k, j := range ag.by {
 				if err := appendValue(p.keyBld[k], rec.Column(j), i); err != nil {
 					return err
@@ -427,7 +502,11 @@ func (p *partial) add(rec arrow.RecordBatch) error {
 					if st.ints == nil {
 						st.ints = map[int64]struct{}{}
 					}
-					st.ints[intValue(a, i)] = struct{}{}
+					v := intValue(a, i)
+					if _, seen := st.ints[v]; !seen {
+						st.ints[v] = struct{}{}
+						p.bytes += 32
+					}
 					continue
 				}
 				vbuf = encs[k](vbuf[:0], i)
@@ -438,10 +517,12 @@ func (p *partial) add(rec arrow.RecordBatch) error {
 					st.distinct = map[string]struct{}{}
 				}
 				st.distinct[string(vbuf)] = struct{}{}
+				p.bytes += int64(len(vbuf)) + 48
 			case "approx_distinct":
 				vbuf = encs[k](vbuf[:0], i)
 				if st.hll == nil {
 					st.hll = sketch.NewHLL()
+					p.bytes += 16 << 10
 				}
 				st.hll.AddBytes(vbuf)
 			case "percentile":
@@ -449,6 +530,7 @@ func (p *partial) add(rec arrow.RecordBatch) error {
 					if st.q, err = sketch.NewQuantiles(QuantileAccuracy); err != nil {
 						return err
 					}
+					p.bytes += 2 << 10 // a few hundred bins
 				}
 				if err := st.q.Add(numberValue(a, i)); err != nil {
 					return fmt.Errorf("%s: %s: %w", ag.name, d.name, err)

@@ -464,3 +464,58 @@ func TestPartialRoundTrip(t *testing.T) {
 		t.Errorf("merged from batches:\n%v\nin memory:\n%v", got, whole)
 	}
 }
+
+// Groups past the memory budget spill to disk: the same groups and
+// measures (row order aside).
+func TestAggregateSpills(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	fields := []arrow.Field{{Name: "g", Type: i64}, {Name: "u", Type: str}, {Name: "lat", Type: i32, Nullable: true}}
+	var recs []arrow.RecordBatch
+	for b := range 10 {
+		var g, u, lat []any
+		for i := range 400 {
+			n := b*400 + i
+			g, u, lat = append(g, (n*7)%900), append(u, fmt.Sprintf("u%d", n%53)), append(lat, n%300)
+		}
+		recs = append(recs, rows(t, fields, g, u, lat))
+	}
+	a := &spec.Aggregate{By: []string{"g"}, Measures: []map[string]string{
+		{"n": "count(*)"}, {"users": "count_distinct(u)"}, {"approx": "approx_distinct(u)"}, {"lo": "min(lat)"}, {"p90": "percentile(lat, 0.9)"},
+	}}
+	byKey := func(budget int64) map[string]string {
+		s, err := aggregateWithBudget(stream(recs...), "agg", a, nil, budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := Drain(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		out := map[string]string{}
+		for _, r := range recs {
+			for i := range int(r.NumRows()) {
+				var vals []string
+				for j := 1; j < int(r.NumCols()); j++ {
+					vals = append(vals, r.Column(j).ValueStr(i))
+				}
+				out[r.Column(0).ValueStr(i)] = strings.Join(vals, "|")
+			}
+			r.Release()
+		}
+		return out
+	}
+	inMemory, spilled := byKey(0), byKey(64<<10)
+	if len(inMemory) != 900 || len(spilled) != len(inMemory) {
+		t.Fatalf("%d groups in memory, %d spilled", len(inMemory), len(spilled))
+	}
+	for k, v := range inMemory {
+		if spilled[k] != v {
+			t.Errorf("group %s: %s spilled, %s in memory", k, spilled[k], v)
+		}
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		t.Errorf("the spill left %d entries", len(ents))
+	}
+}

@@ -44,13 +44,18 @@ func (ag *aggregate) partialSchema() *arrow.Schema {
 
 // marshal is the partial as a batch (its key arrays must be built).
 func (p *partial) marshal() (arrow.RecordBatch, error) {
-	ag := p.ag
-	rb := array.NewRecordBuilder(memory.DefaultAllocator, ag.partialSchema())
-	defer rb.Release()
 	groups := make([]*group, 0, len(p.groups))
 	for _, g := range p.groups {
 		groups = append(groups, g)
 	}
+	return p.marshalGroups(groups)
+}
+
+// marshalGroups is some of the partial's groups as a batch, by key.
+func (p *partial) marshalGroups(groups []*group) (arrow.RecordBatch, error) {
+	ag := p.ag
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, ag.partialSchema())
+	defer rb.Release()
 	slices.SortFunc(groups, func(a, b *group) int { return strings.Compare(a.key, b.key) })
 	for _, g := range groups {
 		f := 0

@@ -207,7 +207,11 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 			next, err = Select(s, label, st.Select)
 			what = "select"
 		case st.Aggregate != nil:
-			next, err = Aggregate(s, label, st.Aggregate, &w)
+			budget := env.MemoryBudget
+			if budget <= 0 {
+				budget = DefaultMemoryBudget
+			}
+			next, err = aggregateWithBudget(s, label, st.Aggregate, &w, budget)
 			aggregated = true
 			what = "aggregate by " + strings.Join(st.Aggregate.By, ", ")
 		case st.Write != nil:

@@ -380,7 +380,8 @@ func readShuffle(ctx context.Context, fsys warehouse.FS, t TaskSpec) (Stream, er
 const inputSchemaKey = "hetl.aggregate_input"
 
 func writePartial(ctx context.Context, fsys warehouse.FS, t TaskSpec, s Stream, a *spec.Aggregate, w Window) error {
-	st, err := Aggregate(s, "aggregate", a, &w)
+	// A task's partial goes to the merge whole: it does not spill.
+	st, err := aggregateWithBudget(s, "aggregate", a, &w, 0)
 	if err != nil {
 		return err
 	}
@@ -455,7 +456,7 @@ func runMerge(ctx context.Context, env Env, t TaskSpec, l layout, o RunOptions) 
 				release(recs)
 				return err
 			}
-			st, err := Aggregate(FromBatches(in), fmt.Sprintf("steps[%d].aggregate", l.agg), t.Spec.Steps[l.agg].Aggregate, &o.Window)
+			st, err := aggregateWithBudget(FromBatches(in), fmt.Sprintf("steps[%d].aggregate", l.agg), t.Spec.Steps[l.agg].Aggregate, &o.Window, 0)
 			if err != nil {
 				release(recs)
 				return err
