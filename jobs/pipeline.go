@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/hetl/hetl/hbase"
+	"github.com/hetl/hetl/ingest/format"
 	"github.com/hetl/hetl/ingest/pii"
 	"github.com/hetl/hetl/jobs/expr"
 	"github.com/hetl/hetl/jobs/spec"
@@ -119,7 +120,7 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 			return nil, err
 		}
 		var v InputVersion
-		s, v, err = from.Scan(ctx, ScanOptions{Columns: p.From.Columns, Window: &w, TimeColumn: p.From.Time, Files: bo.files})
+		s, v, err = from.Scan(ctx, ScanOptions{Columns: p.From.Columns, Window: &w, TimeColumn: p.From.Time, Files: bo.files, Bounds: pushDown(p, bo.from)})
 		if err != nil {
 			return nil, err
 		}
@@ -235,6 +236,29 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 	}
 	pl.out = &releasing{Stream: s, dims: dims}
 	return pl, nil
+}
+
+// pushDown is what the filter steps right after the scan say of integer
+// columns, for skipping Parquet row groups. Only leading filters: after
+// a cleanse, a row a later filter drops may still decide a dedupe.
+func pushDown(p *spec.Pipeline, from int) []format.Bound {
+	if from != 0 {
+		return nil
+	}
+	var out []format.Bound
+	for _, st := range p.Steps {
+		if st.Filter == "" {
+			break
+		}
+		e, err := expr.Parse(st.Filter)
+		if err != nil {
+			break // the filter step reports it
+		}
+		for _, b := range expr.IntBounds(e) {
+			out = append(out, format.Bound{Column: b.Column, Lo: b.Lo, Hi: b.Hi})
+		}
+	}
+	return out
 }
 
 // releasing frees the dimensions when the pipeline's stream is closed.

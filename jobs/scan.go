@@ -69,6 +69,10 @@ type ScanOptions struct {
 	// Files, when set, reads only these files of the table (paths as the
 	// manifest lists them): one task's share of a window.
 	Files []string
+	// Bounds let Parquet row groups whose statistics lie outside them be
+	// skipped (a leading filter's comparisons; rows are still filtered
+	// by the filter itself).
+	Bounds []format.Bound
 }
 
 // Version is what a scan with o would read, without reading it.
@@ -135,7 +139,13 @@ func (t *Table) Scan(ctx context.Context, o ScanOptions) (Stream, InputVersion, 
 	if err != nil {
 		return nil, v, err
 	}
-	s := &scan{t: t, files: files, schema: schema, ropts: format.ReadOptions{Columns: o.Columns, BatchRows: 8192}}
+	var bounds []format.Bound
+	for _, b := range o.Bounds {
+		if full, err := t.schema(nil); err == nil && fieldIndexFold(full, b.Column) >= 0 {
+			bounds = append(bounds, b)
+		}
+	}
+	s := &scan{t: t, files: files, schema: schema, ropts: format.ReadOptions{Columns: o.Columns, BatchRows: 8192, Bounds: bounds}}
 	if s.ropts.Columns == nil {
 		for _, f := range schema.Fields() {
 			s.ropts.Columns = append(s.ropts.Columns, f.Name)

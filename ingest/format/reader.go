@@ -54,6 +54,16 @@ type ReadOptions struct {
 	// timestamp column). Rows are not filtered: a kept row group can
 	// still hold rows outside the range.
 	Prune *TimeRange
+	// Bounds skip Parquet row groups whose statistics prove that no row
+	// meets them all (signed integer and timestamp columns; rows are not
+	// filtered).
+	Bounds []Bound
+}
+
+// Bound is an inclusive range of an integer column; nil ends are open.
+type Bound struct {
+	Column string
+	Lo, Hi *int64
 }
 
 // TimeRange is a half-open range of a timestamp column, in microseconds.
@@ -201,29 +211,47 @@ func parquetSelection(fr *pqarrow.FileReader, pr *file.Reader, opts ReadOptions)
 			return nil, nil, err
 		}
 	}
-	if opts.Prune == nil {
+	bounds := append([]Bound(nil), opts.Bounds...)
+	if p := opts.Prune; p != nil {
+		hi := p.To - 1
+		bounds = append(bounds, Bound{Column: p.Column, Lo: &p.From, Hi: &hi})
+	}
+	if len(bounds) == 0 {
 		return leaves, nil, nil
 	}
-	idx, err := columnIndices(schema, []string{opts.Prune.Column})
-	if err != nil {
-		return nil, nil, err
+	type check struct {
+		leaf   int
+		lo, hi *int64
 	}
-	col, err := fr.Manifest.GetFieldIndices(idx)
-	if err != nil || len(col) != 1 {
-		return nil, nil, fmt.Errorf("prune by %s: %v", opts.Prune.Column, err)
+	var checks []check
+	for _, b := range bounds {
+		idx, err := columnIndices(schema, []string{b.Column})
+		if err != nil {
+			return nil, nil, err
+		}
+		switch schema.Field(idx[0]).Type.ID() {
+		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.TIMESTAMP:
+		default:
+			continue // unsigned statistics compare otherwise: not pruned
+		}
+		col, err := fr.Manifest.GetFieldIndices(idx)
+		if err != nil || len(col) != 1 {
+			return nil, nil, fmt.Errorf("prune by %s: %v", b.Column, err)
+		}
+		checks = append(checks, check{col[0], b.Lo, b.Hi})
 	}
 	groups = []int{}
 	for g := range pr.NumRowGroups() {
 		keep := true
-		cc, err := pr.MetaData().RowGroup(g).ColumnChunk(col[0])
-		if err != nil {
-			return nil, nil, err
-		}
-		if ok, _ := cc.StatsSet(); ok {
-			if st, err := cc.Statistics(); err == nil && st.HasMinMax() {
-				if s64, ok := st.(*metadata.Int64Statistics); ok {
-					keep = s64.Max() >= opts.Prune.From && s64.Min() < opts.Prune.To
-				}
+		for _, c := range checks {
+			cc, err := pr.MetaData().RowGroup(g).ColumnChunk(c.leaf)
+			if err != nil {
+				return nil, nil, err
+			}
+			min, max, ok := intStats(cc)
+			if ok && (c.lo != nil && max < *c.lo || c.hi != nil && min > *c.hi) {
+				keep = false
+				break
 			}
 		}
 		if keep {
@@ -231,6 +259,25 @@ func parquetSelection(fr *pqarrow.FileReader, pr *file.Reader, opts ReadOptions)
 		}
 	}
 	return leaves, groups, nil
+}
+
+// intStats is a column chunk's min and max when its statistics have
+// them (32- and 64-bit integer chunks).
+func intStats(cc *metadata.ColumnChunkMetaData) (min, max int64, ok bool) {
+	if set, _ := cc.StatsSet(); !set {
+		return 0, 0, false
+	}
+	st, err := cc.Statistics()
+	if err != nil || !st.HasMinMax() {
+		return 0, 0, false
+	}
+	switch s := st.(type) {
+	case *metadata.Int64Statistics:
+		return s.Min(), s.Max(), true
+	case *metadata.Int32Statistics:
+		return int64(s.Min()), int64(s.Max()), true
+	}
+	return 0, 0, false
 }
 
 // emptyReader has no rows.

@@ -308,3 +308,50 @@ func TestReadColumns(t *testing.T) {
 		t.Errorf("pruned read returned %d of %d rows", n, rec.NumRows())
 	}
 }
+
+// Bounds skip the row groups whose integer statistics lie outside them.
+func TestReadBounds(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.PrimitiveTypes.Int32}, {Name: "u", Type: arrow.PrimitiveTypes.Uint32}}, nil)
+	fsys := warehouse.NewMemFS()
+	w, err := NewWriter(context.Background(), fsys, "b.parquet", Parquet, schema, Options{RowGroupBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g := range 10 { // row group g holds n in [10g, 10g+9]
+		rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		for i := range 10 {
+			rb.Field(0).(*array.Int32Builder).Append(int32(10*g + i))
+			rb.Field(1).(*array.Uint32Builder).Append(uint32(10*g + i))
+		}
+		rec := rb.NewRecordBatch()
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+		rb.Release()
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := int64(25), int64(41)
+	count := func(b Bound) int64 {
+		got, err := readFile(t, fsys, "b.parquet", Parquet, ReadOptions{Bounds: []Bound{b}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		for _, r := range got {
+			n += r.NumRows()
+		}
+		return n
+	}
+	if n := count(Bound{Column: "n", Lo: &lo, Hi: &hi}); n != 30 {
+		t.Errorf("n in [25, 41]: read %d rows, want the 3 row groups that can hold them (30)", n)
+	}
+	if n := count(Bound{Column: "N", Lo: &hi}); n != 60 {
+		t.Errorf("n >= 41: read %d rows, want 60", n)
+	}
+	if n := count(Bound{Column: "u", Lo: &lo, Hi: &hi}); n != 100 {
+		t.Errorf("unsigned columns are not pruned: read %d rows", n)
+	}
+}

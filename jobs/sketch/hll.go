@@ -1,99 +1,133 @@
 package sketch
 
 import (
-	"errors"
-	"fmt"
-	"math"
 	"math/bits"
+	"slices"
 )
 
 const (
-	hllP       = 14
-	hllM       = 1 << hllP
-	hllVersion = 1
+	hllP = 14        // index bits
+	hllM = 1 << hllP // registers
+	hllQ = 64 - hllP // bits left for the rank; registers hold 0..hllQ+1
+
+	// An HLL keeps its non-zero registers in a sorted list until there
+	// are more than hllSparseMax of them (4 KiB instead of 16 KiB), so
+	// the many small groups of an aggregation stay small. The
+	// representation never shows in Estimate or MarshalBinary.
+	hllSparseMax = hllM / 16
 )
 
-// HLL is a HyperLogLog counter of distinct values (Flajolet et al., 2007)
-// with 2^14 one-byte registers (16 KiB).
+// HLL is a HyperLogLog distinct counter (Flajolet, Fusy, Gandouet,
+// Meunier 2007) with 2^14 registers and 64-bit hashes. The zero value is
+// an empty counter. An HLL is not safe for concurrent use.
 type HLL struct {
-	reg [hllM]uint8
+	reg    []uint8  // the registers once dense; nil while sparse
+	sparse []uint32 // while sparse: index<<8 | register, ascending, non-zero only
 }
 
 // NewHLL is an empty counter.
 func NewHLL() *HLL { return &HLL{} }
 
-// AddHash adds a value by its 64-bit hash.
+// AddHash adds a value by its hash (HashBytes, HashString, HashInt64 or
+// another well-mixed 64-bit hash used consistently).
 func (h *HLL) AddHash(x uint64) {
-	idx := x >> (64 - hllP)
-	// The rank of the first 1 bit in the remaining 50 bits (1-based);
-	// a guard bit bounds it at 51.
-	w := x<<hllP | 1<<(hllP-1)
-	r := uint8(bits.LeadingZeros64(w) + 1)
-	if r > h.reg[idx] {
-		h.reg[idx] = r
+	idx := uint32(x >> hllQ)
+	// The register keeps the largest rank seen: the position of the
+	// first 1 bit in the other 50 bits, 1-based; 51 when all are 0.
+	r := uint8(bits.LeadingZeros64(x<<hllP|1<<(hllP-1)) + 1)
+	if h.reg != nil {
+		if r > h.reg[idx] {
+			h.reg[idx] = r
+		}
+		return
 	}
+	h.setSparse(idx, r)
 }
 
-// AddString, AddBytes and AddInt64 add a value.
+// AddString, AddBytes and AddInt64 add a value by its HashString,
+// HashBytes or HashInt64.
 func (h *HLL) AddString(s string) { h.AddHash(HashString(s)) }
 func (h *HLL) AddBytes(b []byte)  { h.AddHash(HashBytes(b)) }
 func (h *HLL) AddInt64(v int64)   { h.AddHash(HashInt64(v)) }
 
-// Merge makes h count the union of h's and o's values.
+// setSparse raises register idx to r in the sparse list.
+func (h *HLL) setSparse(idx uint32, r uint8) {
+	// Entries have a non-zero low byte, so idx<<8 sorts just before
+	// idx's entry, if there is one.
+	i, _ := slices.BinarySearch(h.sparse, idx<<8)
+	if i < len(h.sparse) && h.sparse[i]>>8 == idx {
+		if r > uint8(h.sparse[i]) {
+			h.sparse[i] = idx<<8 | uint32(r)
+		}
+		return
+	}
+	h.sparse = slices.Insert(h.sparse, i, idx<<8|uint32(r))
+	if len(h.sparse) > hllSparseMax {
+		h.densify()
+	}
+}
+
+func (h *HLL) densify() {
+	h.reg = make([]uint8, hllM)
+	for _, e := range h.sparse {
+		h.reg[e>>8] = uint8(e)
+	}
+	h.sparse = nil
+}
+
+// Merge makes h count the union of h's and o's values: each register
+// becomes the larger of the two, so the result does not depend on how
+// values were split between sketches or the order of merges.
 func (h *HLL) Merge(o *HLL) {
-	for i, r := range o.reg {
-		if r > h.reg[i] {
-			h.reg[i] = r
+	switch {
+	case o == nil || o == h:
+	case o.reg != nil:
+		if h.reg == nil {
+			h.densify()
+		}
+		for i, r := range o.reg {
+			h.reg[i] = max(h.reg[i], r)
+		}
+	case h.reg != nil:
+		for _, e := range o.sparse {
+			h.reg[e>>8] = max(h.reg[e>>8], uint8(e))
+		}
+	default:
+		h.sparse = mergeSparse(h.sparse, o.sparse)
+		if len(h.sparse) > hllSparseMax {
+			h.densify()
 		}
 	}
 }
 
-// Estimate is the approximate number of distinct values added.
-func (h *HLL) Estimate() uint64 {
-	var sum float64
-	zeros := 0
+// mergeSparse is the union of two sparse lists, keeping the larger
+// register of a shared index.
+func mergeSparse(a, b []uint32) []uint32 {
+	out := make([]uint32, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch ia, ib := a[0]>>8, b[0]>>8; {
+		case ia < ib:
+			out, a = append(out, a[0]), a[1:]
+		case ib < ia:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, max(a[0], b[0])), a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// histogram counts the registers of each value 0..hllQ+1.
+func (h *HLL) histogram() (c [hllQ + 2]int) {
+	if h.reg == nil {
+		c[0] = hllM - len(h.sparse)
+		for _, e := range h.sparse {
+			c[uint8(e)]++
+		}
+		return c
+	}
 	for _, r := range h.reg {
-		sum += 1 / float64(uint64(1)<<r)
-		if r == 0 {
-			zeros++
-		}
+		c[r]++
 	}
-	m := float64(hllM)
-	alpha := 0.7213 / (1 + 1.079/m)
-	e := alpha * m * m / sum
-	if zeros > 0 {
-		// Linear counting is far more accurate while registers are
-		// still empty (the usual threshold is 2.5 m; below 2.5 m ×
-		// ~1.6 it stays better for p = 14).
-		lc := m * math.Log(m/float64(zeros))
-		if lc <= 2.5*m || e <= 2.5*m {
-			return uint64(math.Round(lc))
-		}
-	}
-	return uint64(math.Round(e))
-}
-
-// MarshalBinary is a version byte and the registers.
-func (h *HLL) MarshalBinary() ([]byte, error) {
-	out := make([]byte, 1+hllM)
-	out[0] = hllVersion
-	copy(out[1:], h.reg[:])
-	return out, nil
-}
-
-// UnmarshalBinary reads what MarshalBinary wrote.
-func (h *HLL) UnmarshalBinary(b []byte) error {
-	if len(b) != 1+hllM {
-		return fmt.Errorf("hll: %d bytes, want %d", len(b), 1+hllM)
-	}
-	if b[0] != hllVersion {
-		return fmt.Errorf("hll: version %d, want %d", b[0], hllVersion)
-	}
-	for _, r := range b[1:] {
-		if r > 64-hllP+1 {
-			return errors.New("hll: register out of range (corrupt)")
-		}
-	}
-	copy(h.reg[:], b[1:])
-	return nil
+	return c
 }

@@ -1,237 +1,215 @@
 package sketch
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
-// DefaultMaxBins bounds a Quantiles' memory; past it the lowest bins of
-// each sign are merged, which only coarsens the smallest magnitudes.
-const DefaultMaxBins = 2048
+const (
+	// DefaultAlpha is the relative accuracy hetl uses for percentiles.
+	DefaultAlpha = 0.01
+	// DefaultMaxBins bounds a Quantiles' memory (about 24 KiB of bins).
+	DefaultMaxBins = 2048
+	// maxMaxBins caps the bin limit so a decoded sketch cannot ask for
+	// unbounded memory.
+	maxMaxBins = 1 << 20
+)
 
-const quantilesVersion = 1
-
-// Quantiles is a DDSketch: values fall into logarithmic bins whose width
-// is a fixed fraction of their magnitude, so every quantile is known to
-// a relative accuracy alpha whatever the distribution.
+// Quantiles is a DDSketch (Masson, Rim, Lee, "DDSketch: A Fast and
+// Fully-Mergeable Quantile Sketch with Relative-Error Guarantees", VLDB
+// 2019): values are counted in bins whose width is a fixed fraction of
+// their magnitude, so every quantile is known to a relative accuracy
+// alpha whatever the distribution. Negative values are binned by their
+// magnitude, zero has a bin of its own. Count, Min, Max and Sum are
+// exact. A Quantiles is not safe for concurrent use; make one with
+// NewQuantiles.
 type Quantiles struct {
-	alpha    float64
-	gamma    float64
-	logGamma float64
-	pos, neg map[int32]uint64 // bin index → count, by sign
-	zeros    uint64
+	alpha   float64
+	w, invW float64 // bin width along the approximate log2 (mapping.go)
+	maxBins int
+
+	keys   []int32  // ascending keys of the non-empty bins (see key)
+	counts []uint64 // counts[i]: values in bin keys[i]
+	hint   int      // position of the last bin added to: values repeat
+
 	count    uint64
 	min, max float64
+	sum      exactSum
 }
 
-// NewQuantiles is an empty sketch of relative accuracy alpha in (0, 1).
+// NewQuantiles is an empty sketch of relative accuracy alpha, which
+// must be in [MinAlpha, 1), with at most DefaultMaxBins bins.
 func NewQuantiles(alpha float64) (*Quantiles, error) {
-	if !(alpha > 0 && alpha < 1) {
-		return nil, fmt.Errorf("quantiles: relative accuracy %v: want 0 < alpha < 1", alpha)
+	return NewQuantilesMaxBins(alpha, DefaultMaxBins)
+}
+
+// NewQuantilesMaxBins is NewQuantiles with a bin limit in [1, 2^20].
+// Only sketches with equal alpha and bin limit merge.
+func NewQuantilesMaxBins(alpha float64, maxBins int) (*Quantiles, error) {
+	if !(alpha >= MinAlpha && alpha < 1) {
+		return nil, fmt.Errorf("quantiles: relative accuracy %v: want %v <= alpha < 1", alpha, MinAlpha)
 	}
-	g := (1 + alpha) / (1 - alpha)
-	return &Quantiles{alpha: alpha, gamma: g, logGamma: math.Log(g), pos: map[int32]uint64{}, neg: map[int32]uint64{},
+	if maxBins < 1 || maxBins > maxMaxBins {
+		return nil, fmt.Errorf("quantiles: bin limit %d: want 1 to %d", maxBins, maxMaxBins)
+	}
+	w := binWidth(alpha)
+	return &Quantiles{alpha: alpha, w: w, invW: 1 / w, maxBins: maxBins,
 		min: math.Inf(1), max: math.Inf(-1)}, nil
 }
 
-// minIndexable: smaller magnitudes count as zero (they would need bins
-// below int32's range).
-const minIndexable = 1e-300
+var errUninitialised = errors.New("quantiles: sketch not made by NewQuantiles or UnmarshalBinary")
 
-func (q *Quantiles) index(v float64) int32 { return int32(math.Ceil(math.Log(v) / q.logGamma)) }
-
-// value is the bin's representative: 2γ^i/(γ+1), within alpha of every
-// value in (γ^(i-1), γ^i].
-func (q *Quantiles) value(i int32) float64 {
-	return 2 * math.Exp(float64(i)*q.logGamma) / (q.gamma + 1)
-}
-
-// Add adds a value; NaN and ±Inf are refused.
+// Add adds a value. NaN and ±Inf are refused: they have no bin, and
+// would poison Sum. −0 is added as 0.
 func (q *Quantiles) Add(v float64) error {
+	if q.invW == 0 {
+		return errUninitialised
+	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Errorf("quantiles: cannot add %v", v)
 	}
-	switch {
-	case v > minIndexable:
-		q.pos[q.index(v)]++
-	case v < -minIndexable:
-		q.neg[q.index(-v)]++
-	default:
-		q.zeros++
+	if v == 0 {
+		v = 0 // −0 is 0
 	}
+	q.addToBin(key(v, q.invW))
 	q.count++
-	q.min, q.max = math.Min(q.min, v), math.Max(q.max, v)
-	q.collapse()
+	q.min, q.max = min(q.min, v), max(q.max, v)
+	q.sum.add(v)
 	return nil
 }
 
-// collapse merges the lowest bins of the larger store while there are
-// too many.
-func (q *Quantiles) collapse() {
-	for len(q.pos)+len(q.neg) > DefaultMaxBins {
-		store := q.pos
-		if len(q.neg) > len(q.pos) {
-			store = q.neg
+func (q *Quantiles) addToBin(k int32) {
+	// Where the bins around the last one hit are all present, k's
+	// position is the last one's plus the difference of the keys:
+	// usually so inside a distribution's body, whatever the order of
+	// values. Otherwise, search.
+	if h := q.hint; h < len(q.keys) {
+		if i := h + int(k) - int(q.keys[h]); 0 <= i && i < len(q.keys) && q.keys[i] == k {
+			q.counts[i]++
+			q.hint = i
+			return
 		}
-		lo, next := int32(math.MaxInt32), int32(math.MaxInt32)
-		for k := range store {
-			if k < lo {
-				lo, next = k, lo
-			} else if k < next {
-				next = k
-			}
-		}
-		store[next] += store[lo]
-		delete(store, lo)
 	}
+	i, found := slices.BinarySearch(q.keys, k)
+	switch {
+	case found:
+		q.counts[i]++
+	case i == 0 && len(q.keys) == q.maxBins:
+		// Below the lowest bin of a full sketch: what inserting and
+		// then collapsing would do.
+		q.counts[0]++
+	default:
+		q.keys = slices.Insert(q.keys, i, k)
+		q.counts = slices.Insert(q.counts, i, 1)
+		if q.collapse() > 0 {
+			i--
+		}
+	}
+	q.hint = i
 }
 
-func sortedKeys(m map[int32]uint64) []int32 {
-	keys := make([]int32, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// collapse folds the lowest bins into the lowest one it keeps until at
+// most maxBins remain, and says how many bins it removed.
+//
+// The kept bins are always the maxBins highest keys of all values added
+// or merged, and the lowest of them also counts every value below it,
+// whatever the order of adds and merges. So results are independent of
+// partitioning and merge order, and only the lowest quantiles lose
+// accuracy.
+func (q *Quantiles) collapse() int {
+	n := len(q.keys) - q.maxBins
+	if n <= 0 {
+		return 0
 	}
-	sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
-	return keys
+	for _, c := range q.counts[:n] {
+		q.counts[n] += c
+	}
+	q.keys = slices.Delete(q.keys, 0, n)
+	q.counts = slices.Delete(q.counts, 0, n)
+	return n
 }
 
-// Merge adds o's values to q.
+// Merge adds o's values to q. Both must have the same alpha and bin
+// limit. o is unchanged.
 func (q *Quantiles) Merge(o *Quantiles) error {
-	if o.alpha != q.alpha {
-		return fmt.Errorf("quantiles: cannot merge accuracy %v into %v", o.alpha, q.alpha)
+	if o == nil {
+		return nil
 	}
-	for k, c := range o.pos {
-		q.pos[k] += c
+	if q.invW == 0 || o.invW == 0 {
+		return errUninitialised
 	}
-	for k, c := range o.neg {
-		q.neg[k] += c
+	if o.alpha != q.alpha || o.maxBins != q.maxBins {
+		return fmt.Errorf("quantiles: cannot merge a sketch of accuracy %v and %d bins into one of %v and %d",
+			o.alpha, o.maxBins, q.alpha, q.maxBins)
 	}
-	q.zeros += o.zeros
-	q.count += o.count
-	q.min, q.max = math.Min(q.min, o.min), math.Max(q.max, o.max)
+	keys := make([]int32, 0, len(q.keys)+len(o.keys))
+	counts := make([]uint64, 0, cap(keys))
+	i, j := 0, 0
+	for i < len(q.keys) || j < len(o.keys) {
+		switch {
+		case j == len(o.keys) || i < len(q.keys) && q.keys[i] < o.keys[j]:
+			keys, counts = append(keys, q.keys[i]), append(counts, q.counts[i])
+			i++
+		case i == len(q.keys) || o.keys[j] < q.keys[i]:
+			keys, counts = append(keys, o.keys[j]), append(counts, o.counts[j])
+			j++
+		default:
+			keys, counts = append(keys, q.keys[i]), append(counts, q.counts[i]+o.counts[j])
+			i, j = i+1, j+1
+		}
+	}
+	q.keys, q.counts, q.hint = keys, counts, 0
 	q.collapse()
+	q.count += o.count
+	q.min, q.max = min(q.min, o.min), max(q.max, o.max)
+	q.sum.merge(&o.sum)
 	return nil
 }
 
-// Count is the number of values added; Min and Max are exact.
+// Count is the number of values added.
 func (q *Quantiles) Count() uint64 { return q.count }
-func (q *Quantiles) Min() float64  { return q.min }
-func (q *Quantiles) Max() float64  { return q.max }
 
-// Quantile is the approximate value of rank floor(p × (n − 1)); false
-// when the sketch is empty. The extremes are exact.
+// Min is the smallest value added, +Inf when empty.
+func (q *Quantiles) Min() float64 { return q.min }
+
+// Max is the largest value added, −Inf when empty.
+func (q *Quantiles) Max() float64 { return q.max }
+
+// Sum is the exact sum of the values added, rounded once to the nearest
+// float64 (±Inf if beyond float64's range). It is kept as an exact
+// fixed-point integer, so it does not depend on the order of adds or
+// merges, unlike a float64 running total.
+func (q *Quantiles) Sum() float64 { return q.sum.float64() }
+
+// Quantile is the approximate value of rank r = ⌊p·(n−1)⌋ (0-based, n =
+// Count) of the sorted values, x_r: |Quantile(p) − x_r| ≤ alpha·|x_r|,
+// unless bins were collapsed and x_r lies in the lowest bin (see the
+// package doc). p = 0 and p = 1 give the exact Min and Max. false when
+// the sketch is empty or p is outside [0, 1].
 func (q *Quantiles) Quantile(p float64) (float64, bool) {
-	if q.count == 0 || p < 0 || p > 1 || math.IsNaN(p) {
+	if q.count == 0 || !(p >= 0 && p <= 1) {
 		return 0, false
 	}
-	rank := uint64(p * float64(q.count-1))
-	if rank == 0 {
-		return q.min, true
+	last := q.count - 1
+	r := last
+	if x := p * float64(last); x < float64(last) {
+		r = uint64(x)
 	}
-	if rank == q.count-1 {
+	switch r {
+	case 0:
+		return q.min, true
+	case last:
 		return q.max, true
 	}
 	var seen uint64
-	// Negative values, most negative (highest magnitude bin) first.
-	nk := sortedKeys(q.neg)
-	for i := len(nk) - 1; i >= 0; i-- {
-		seen += q.neg[nk[i]]
-		if seen > rank {
-			return q.clamp(-q.value(nk[i])), true
+	for i, c := range q.counts {
+		if seen += c; seen > r {
+			// x_r is in this bin; clamping to [Min, Max], which hold
+			// x_r, can only bring the estimate closer.
+			return min(max(representative(q.keys[i], q.w), q.min), q.max), true
 		}
 	}
-	seen += q.zeros
-	if seen > rank {
-		return 0, true
-	}
-	for _, k := range sortedKeys(q.pos) {
-		seen += q.pos[k]
-		if seen > rank {
-			return q.clamp(q.value(k)), true
-		}
-	}
-	return q.max, true
-}
-
-func (q *Quantiles) clamp(v float64) float64 { return math.Max(q.min, math.Min(q.max, v)) }
-
-// MarshalBinary: version, alpha, count, zeros, min, max, then both
-// stores as (count of bins, then index and count per bin, ascending).
-func (q *Quantiles) MarshalBinary() ([]byte, error) {
-	b := []byte{quantilesVersion}
-	b = binary.BigEndian.AppendUint64(b, math.Float64bits(q.alpha))
-	b = binary.AppendUvarint(b, q.count)
-	b = binary.AppendUvarint(b, q.zeros)
-	b = binary.BigEndian.AppendUint64(b, math.Float64bits(q.min))
-	b = binary.BigEndian.AppendUint64(b, math.Float64bits(q.max))
-	for _, store := range []map[int32]uint64{q.neg, q.pos} {
-		keys := sortedKeys(store)
-		b = binary.AppendUvarint(b, uint64(len(keys)))
-		for _, k := range keys {
-			b = binary.AppendVarint(b, int64(k))
-			b = binary.AppendUvarint(b, store[k])
-		}
-	}
-	return b, nil
-}
-
-var errCorrupt = errors.New("quantiles: corrupt or truncated sketch")
-
-// UnmarshalBinary reads what MarshalBinary wrote.
-func (q *Quantiles) UnmarshalBinary(b []byte) error {
-	if len(b) < 1+8 || b[0] != quantilesVersion {
-		return fmt.Errorf("quantiles: not a version %d sketch", quantilesVersion)
-	}
-	alpha := math.Float64frombits(binary.BigEndian.Uint64(b[1:9]))
-	fresh, err := NewQuantiles(alpha)
-	if err != nil {
-		return err
-	}
-	b = b[9:]
-	uv := func() (uint64, bool) {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			return 0, false
-		}
-		b = b[n:]
-		return v, true
-	}
-	var ok1, ok2 bool
-	if fresh.count, ok1 = uv(); !ok1 {
-		return errCorrupt
-	}
-	if fresh.zeros, ok2 = uv(); !ok2 || len(b) < 16 {
-		return errCorrupt
-	}
-	fresh.min = math.Float64frombits(binary.BigEndian.Uint64(b[:8]))
-	fresh.max = math.Float64frombits(binary.BigEndian.Uint64(b[8:16]))
-	b = b[16:]
-	total := fresh.zeros
-	for _, store := range []map[int32]uint64{fresh.neg, fresh.pos} {
-		n, ok := uv()
-		if !ok || n > DefaultMaxBins {
-			return errCorrupt
-		}
-		for range n {
-			k, m := binary.Varint(b)
-			if m <= 0 || k < math.MinInt32 || k > math.MaxInt32 {
-				return errCorrupt
-			}
-			b = b[m:]
-			c, ok := uv()
-			if !ok {
-				return errCorrupt
-			}
-			store[int32(k)] += c
-			total += c
-		}
-	}
-	if len(b) != 0 || total != fresh.count {
-		return errCorrupt
-	}
-	*q = *fresh
-	return nil
+	return q.max, true // not reached: the counts sum to Count
 }
