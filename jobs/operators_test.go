@@ -580,6 +580,10 @@ func TestFilterPushDown(t *testing.T) {
 	if pushed.Outputs[0].Rows != 170 || pushed.Outputs[0].Checksum != kept.Outputs[0].Checksum {
 		t.Errorf("pushed down: %d rows (checksum %d); not pushed: %d (%d)", pushed.Outputs[0].Rows, pushed.Outputs[0].Checksum, kept.Outputs[0].Rows, kept.Outputs[0].Checksum)
 	}
+	p := &spec.Pipeline{From: spec.Input{Table: "ev", Time: "at"}, Steps: []spec.Step{{Filter: "status >= 250 AND status < 420"}, {Write: &spec.Write{Table: "out"}}}}
+	if text, err := Explain(ctx, "p", p, Env{FS: fsys}, Window{Start: start}); err != nil || !strings.Contains(text, "row groups pruned by at, status >= 250, status <= 419") {
+		t.Errorf("explain does not show the push-down: %v\n%s", err, text)
+	}
 	if readPushed != 300 || readKept != 800 {
 		t.Errorf("rows scanned: %d with push-down (want the 3 row groups, 300), %d without (want 800)", readPushed, readKept)
 	}

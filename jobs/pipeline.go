@@ -120,12 +120,17 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 			return nil, err
 		}
 		var v InputVersion
-		s, v, err = from.Scan(ctx, ScanOptions{Columns: p.From.Columns, Window: &w, TimeColumn: p.From.Time, Files: bo.files, Bounds: pushDown(p, bo.from)})
+		bounds := pushDown(p, bo.from)
+		s, v, err = from.Scan(ctx, ScanOptions{Columns: p.From.Columns, Window: &w, TimeColumn: p.From.Time, Files: bo.files, Bounds: bounds})
 		if err != nil {
 			return nil, err
 		}
 		pl.inputs = []InputVersion{v}
-		pl.stages = append(pl.stages, stage{fmt.Sprintf("scan %s for %s (partitions %v, %d files, %d rows before the time filter)", p.From.Table, w, v.Partitions, len(v.Files), v.Rows), s.Schema()})
+		what := fmt.Sprintf("scan %s for %s (partitions %v, %d files, %d rows before the time filter; row groups pruned by %s", p.From.Table, w, v.Partitions, len(v.Files), v.Rows, p.From.Time)
+		for _, b := range bounds {
+			what += ", " + describeBound(b)
+		}
+		pl.stages = append(pl.stages, stage{what + ")", s.Schema()})
 	}
 	var err error
 	dims := map[string]*Dimension{}
@@ -259,6 +264,20 @@ func pushDown(p *spec.Pipeline, from int) []format.Bound {
 		}
 	}
 	return out
+}
+
+func describeBound(b format.Bound) string {
+	switch {
+	case b.Lo != nil && b.Hi != nil && *b.Lo == *b.Hi:
+		return fmt.Sprintf("%s = %d", b.Column, *b.Lo)
+	case b.Lo != nil && b.Hi != nil:
+		return fmt.Sprintf("%d <= %s <= %d", *b.Lo, b.Column, *b.Hi)
+	case b.Lo != nil:
+		return fmt.Sprintf("%s >= %d", b.Column, *b.Lo)
+	case b.Hi != nil:
+		return fmt.Sprintf("%s <= %d", b.Column, *b.Hi)
+	}
+	return b.Column
 }
 
 // releasing frees the dimensions when the pipeline's stream is closed.
