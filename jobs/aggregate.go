@@ -45,7 +45,7 @@ type aggregate struct {
 
 	budget  int64 // bytes of group state held before spilling (0: never)
 	spillMu sync.Mutex
-	spill   *aggSpill // nil until a partial outgrows its share of the budget
+	spill   *spillFiles // nil until a partial outgrows its share of the budget
 	out     []arrow.RecordBatch
 }
 
@@ -278,7 +278,7 @@ func (ag *aggregate) compute(ctx context.Context) error {
 	}
 	defer ag.spill.remove()
 	for b := range spillPartitions {
-		merged, err := ag.spill.read(ag, b)
+		merged, err := ag.readSpilled(b)
 		if err != nil {
 			return err
 		}

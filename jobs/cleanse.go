@@ -51,8 +51,8 @@ type cleanse struct {
 
 	budget   int64 // bytes of rows dedupe holds before spilling
 	seed     maphash.Seed
-	spill    *spiller // nil until the budget is exceeded
-	nextPart int      // the next spilled partition to deduplicate
+	spill    *spillFiles // nil until the budget is exceeded
+	nextPart int         // the next spilled partition to deduplicate
 }
 
 // Cleanse wraps in with the rules of c; rejected rows go to q.
@@ -323,7 +323,7 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 		delete(hashes, rec)
 		mu.Unlock()
 		if c.spill != nil {
-			err := c.spill.add(ctx, rec, hs)
+			err := c.spill.spillRows(ctx, rec, hs)
 			rec.Release()
 			if err != nil {
 				return err
@@ -333,12 +333,12 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 		kept, keptHashes = append(kept, rec), append(keptHashes, hs)
 		held += util.TotalRecordSize(rec)
 		if c.budget > 0 && held > c.budget {
-			if c.spill, err = newSpiller(rec.Schema()); err != nil {
+			if c.spill, err = newSpillFiles("hetl-spill-", rec.Schema()); err != nil {
 				release(kept)
 				return err
 			}
 			for k, r := range kept {
-				if err := c.spill.add(ctx, r, keptHashes[k]); err != nil {
+				if err := c.spill.spillRows(ctx, r, keptHashes[k]); err != nil {
 					release(kept[k:])
 					return err
 				}
@@ -376,7 +376,7 @@ func (c *cleanse) nextSpilled(ctx context.Context) (bool, error) {
 	for c.nextPart < spillPartitions {
 		p := c.nextPart
 		c.nextPart++
-		recs, err := c.spill.partition(p)
+		recs, err := c.spill.read(p)
 		if err != nil {
 			return false, err
 		}

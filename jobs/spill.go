@@ -7,40 +7,40 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// DefaultMemoryBudget is how many bytes of rows a blocking step holds
-// before it spills to disk.
+// DefaultMemoryBudget is how many bytes of rows (or of group state) a
+// blocking step holds before it spills to disk.
 const DefaultMemoryBudget = 1 << 30
 
-// spillPartitions is how many files a spill splits rows into, by key
+// spillPartitions is how many files a spill splits its data into, by key
 // hash: each is then processed alone, so a window about this many times
 // the budget still fits.
 const spillPartitions = 32
 
-// spiller writes batches into partition files by a per-row hash, as
-// Arrow IPC streams in a local temporary directory.
-type spiller struct {
-	dir    string
-	schema *arrow.Schema
-	files  []*os.File
-	ws     []*ipc.Writer
-	rows   []int64
-	Bytes  int64 // written, for the run's statistics
+// spillPartition is the partition of a 64-bit key hash: its top 5 bits.
+func spillPartition(h uint64) int { return int(h >> 59) }
+
+// spillFiles are a spill's partition files: Arrow IPC streams of one
+// schema in a local temporary directory, removed by remove.
+type spillFiles struct {
+	mu    sync.Mutex
+	dir   string
+	files []*os.File
+	ws    []*ipc.Writer
+	rows  []int64
 }
 
-func newSpiller(schema *arrow.Schema) (*spiller, error) {
-	dir, err := os.MkdirTemp("", "hetl-spill-")
+func newSpillFiles(prefix string, schema *arrow.Schema) (*spillFiles, error) {
+	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		return nil, fmt.Errorf("spill: %w", err)
 	}
-	s := &spiller{dir: dir, schema: schema, rows: make([]int64, spillPartitions)}
+	s := &spillFiles{dir: dir, rows: make([]int64, spillPartitions)}
 	for i := range spillPartitions {
 		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("p%02d.arrows", i)))
 		if err != nil {
@@ -52,59 +52,29 @@ func newSpiller(schema *arrow.Schema) (*spiller, error) {
 	return s, nil
 }
 
-// add writes rec's rows to the partitions their hashes choose.
-func (s *spiller) add(ctx context.Context, rec arrow.RecordBatch, hashes []uint64) error {
-	idx := make([]*array.Int64Builder, spillPartitions)
-	for i, h := range hashes {
-		p := h >> 59 // the top 5 bits: 32 partitions
-		if idx[p] == nil {
-			idx[p] = array.NewInt64Builder(memory.DefaultAllocator)
-		}
-		idx[p].Append(int64(i))
-	}
-	for p, b := range idx {
-		if b == nil {
-			continue
-		}
-		take := b.NewInt64Array()
-		b.Release()
-		part, err := compute.TakeArray(ctx, arrayOfRecord(rec), take)
-		take.Release()
-		if err != nil {
-			return fmt.Errorf("spill: %w", err)
-		}
-		out := array.RecordFromStructArray(part.(*array.Struct), s.schema)
-		part.Release()
-		err = s.ws[p].Write(out)
-		s.rows[p] += out.NumRows()
-		out.Release()
-		if err != nil {
-			return fmt.Errorf("spill: %w", err)
-		}
+// write appends a batch to partition p (safe for concurrent use).
+func (s *spillFiles) write(p int, rec arrow.RecordBatch) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows[p] += rec.NumRows()
+	if err := s.ws[p].Write(rec); err != nil {
+		return fmt.Errorf("spill: %w", err)
 	}
 	return nil
 }
 
-// arrayOfRecord views a batch as a struct array (for compute.Take).
-func arrayOfRecord(rec arrow.RecordBatch) arrow.Array {
-	return array.RecordToStructArray(rec)
-}
-
-// finish closes the partition files for reading.
-func (s *spiller) finish() error {
+// finish closes the files for reading.
+func (s *spillFiles) finish() error {
 	var errs []error
 	for i, w := range s.ws {
 		errs = append(errs, w.Close(), s.files[i].Close())
-		if info, err := os.Stat(s.files[i].Name()); err == nil {
-			s.Bytes += info.Size()
-		}
 	}
 	s.ws = nil
 	return errors.Join(errs...)
 }
 
-// partition reads partition p back.
-func (s *spiller) partition(p int) ([]arrow.RecordBatch, error) {
+// read returns partition p's batches (none when it is empty).
+func (s *spillFiles) read(p int) ([]arrow.RecordBatch, error) {
 	if s.rows[p] == 0 {
 		return nil, nil
 	}
@@ -133,7 +103,7 @@ func (s *spiller) partition(p int) ([]arrow.RecordBatch, error) {
 	}
 }
 
-func (s *spiller) remove() error {
+func (s *spillFiles) remove() error {
 	for _, w := range s.ws {
 		w.Close()
 	}
@@ -141,4 +111,13 @@ func (s *spiller) remove() error {
 		f.Close()
 	}
 	return os.RemoveAll(s.dir)
+}
+
+// spillRows writes rec's rows to the partitions their hashes choose.
+func (s *spillFiles) spillRows(ctx context.Context, rec arrow.RecordBatch, hashes []uint64) error {
+	part := make([]uint64, len(hashes))
+	for i, h := range hashes {
+		part[i] = uint64(spillPartition(h))
+	}
+	return partitionRows(ctx, rec, part, spillPartitions, s.write)
 }
