@@ -38,9 +38,7 @@ type cleanse struct {
 	stats  *CleanseStats
 	strIdx map[int]func(string) string // per string column: its normalisation
 	req    []int
-	// checks are compiled once per worker: a Program is not safe for
-	// concurrent use.
-	checks sync.Pool // of []*expr.Program
+	checks []*expr.Program // safe for concurrent use
 	key    []int
 	newest int
 	cmp    orderer
@@ -99,28 +97,15 @@ func cleanseWithBudget(in Stream, name string, c *spec.Cleanse, q *Quarantine, r
 		}
 		cl.req = append(cl.req, j)
 	}
-	compile := func() ([]*expr.Program, error) {
-		var progs []*expr.Program
-		for _, ch := range c.Checks {
-			p, err := expr.CompileString(ch.Expr, s, reg)
-			if err != nil {
-				return nil, fmt.Errorf("%s: check %q: %w", name, ch.Expr, err)
-			}
-			if p.Type().ID() != arrow.BOOL {
-				return nil, fmt.Errorf("%s: check %q is %s, want a boolean", name, ch.Expr, p.Type())
-			}
-			progs = append(progs, p)
+	for _, ch := range c.Checks {
+		p, err := expr.CompileString(ch.Expr, s, reg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: check %q: %w", name, ch.Expr, err)
 		}
-		return progs, nil
-	}
-	first, err := compile()
-	if err != nil {
-		return nil, err
-	}
-	cl.checks.Put(first)
-	cl.checks.New = func() any {
-		progs, _ := compile() // compiled once above: cannot fail now
-		return progs
+		if p.Type().ID() != arrow.BOOL {
+			return nil, fmt.Errorf("%s: check %q is %s, want a boolean", name, ch.Expr, p.Type())
+		}
+		cl.checks = append(cl.checks, p)
 	}
 	if d := c.Dedupe; d != nil {
 		for _, n := range d.Key {
@@ -207,9 +192,7 @@ func (c *cleanse) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.Recor
 			}
 		}
 	}
-	progs := c.checks.Get().([]*expr.Program)
-	defer c.checks.Put(progs)
-	for k, p := range progs {
+	for k, p := range c.checks {
 		v, err := p.Eval(rec, memory.DefaultAllocator)
 		if err != nil {
 			return nil, fmt.Errorf("%s: check %q: %w", c.name, c.c.Checks[k].Expr, err)

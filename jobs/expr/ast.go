@@ -1,135 +1,208 @@
 package expr
 
 import (
+	"strconv"
 	"strings"
 )
 
-// Expr is a parsed expression. String prints it back in canonical form
-// (keywords upper case, every operation parenthesised).
+// Expr is a parsed expression. String prints it back in canonical form:
+// keywords and function names upper case, every operation parenthesised,
+// names backquoted when they need it; parsing that text gives the same
+// expression again.
 type Expr interface {
 	String() string
-	position() int
+	pos() int // 1-based character position, for errors
 }
 
 type (
-	literal struct {
-		pos  int
-		kind tokKind // tInt, tFloat, tString, or tIdent for TRUE/FALSE/NULL
-		text string
+	numLit struct {
+		at    int
+		text  string // as written: 42, 1.5, 1e3
+		float bool
 	}
-	column struct {
-		pos  int
+	strLit struct {
+		at  int
+		val string
+	}
+	boolLit struct {
+		at  int
+		val bool
+	}
+	nullLit struct{ at int }
+	// timeLit is TIMESTAMP '...' or DATE '...', checked by the parser.
+	timeLit struct {
+		at   int
+		text string
+		date bool
+		val  int64 // µs since the epoch, or days for a DATE
+	}
+	// intervalLit is INTERVAL 'n' unit.
+	intervalLit struct {
+		at   int
+		text string // the count as written, e.g. "15" or "-2"
+		unit string // SECOND, MINUTE, HOUR or DAY
+		us   int64
+	}
+	colRef struct {
+		at   int
 		name string
 	}
-	unary struct {
-		pos int
-		op  string // "-" or "NOT"
-		x   Expr
+	unaryExpr struct {
+		at int
+		op string // "-" or "NOT"
+		x  Expr
 	}
-	binary struct {
-		pos  int
-		op   string // + - * / % || = <> < <= > >= AND OR
+	binaryExpr struct {
+		at   int
+		op   string // + - * / % DIV || = <> < <= > >= AND OR
 		l, r Expr
 	}
-	isNull struct {
-		pos int
+	isNullExpr struct {
+		at  int
 		x   Expr
 		not bool
 	}
-	inList struct {
-		pos  int
+	inExpr struct {
+		at   int
 		x    Expr
 		list []Expr
 		not  bool
 	}
-	like struct {
-		pos     int
-		x       Expr
-		pattern Expr
-		not     bool
+	betweenExpr struct {
+		at        int
+		x, lo, hi Expr
+		not       bool
 	}
-	call struct {
-		pos  int
+	likeExpr struct {
+		at     int
+		x, pat Expr
+		not    bool
+	}
+	caseExpr struct {
+		at      int
+		subject Expr // nil for CASE WHEN cond ...
+		whens   []Expr
+		thens   []Expr
+		els     Expr // nil: ELSE NULL
+	}
+	castExpr struct {
+		at  int
+		x   Expr
+		to  typeName
+		try bool
+	}
+	callExpr struct {
+		at   int
 		name string // upper case
 		args []Expr
 	}
-	caseExpr struct {
-		pos   int
-		whens []Expr
-		thens []Expr
-		els   Expr // nil: NULL
-	}
 )
 
-func (e *literal) position() int  { return e.pos }
-func (e *column) position() int   { return e.pos }
-func (e *unary) position() int    { return e.pos }
-func (e *binary) position() int   { return e.pos }
-func (e *isNull) position() int   { return e.pos }
-func (e *inList) position() int   { return e.pos }
-func (e *like) position() int     { return e.pos }
-func (e *call) position() int     { return e.pos }
-func (e *caseExpr) position() int { return e.pos }
-
-func (e *literal) String() string {
-	switch e.kind {
-	case tString:
-		return "'" + strings.ReplaceAll(e.text, "'", "''") + "'"
-	case tIdent:
-		return strings.ToUpper(e.text)
-	}
-	return e.text
+// typeName is a CAST target.
+type typeName struct {
+	name       string // BIGINT, DOUBLE, DECIMAL, VARCHAR, BOOLEAN, TIMESTAMP, DATE
+	prec, scal int32  // DECIMAL only
 }
 
-func (e *column) String() string { return "`" + strings.ReplaceAll(e.name, "`", "``") + "`" }
+func (t typeName) String() string {
+	if t.name == "DECIMAL" {
+		return "DECIMAL(" + strconv.Itoa(int(t.prec)) + "," + strconv.Itoa(int(t.scal)) + ")"
+	}
+	return t.name
+}
 
-func (e *unary) String() string {
+func (e *numLit) pos() int      { return e.at }
+func (e *strLit) pos() int      { return e.at }
+func (e *boolLit) pos() int     { return e.at }
+func (e *nullLit) pos() int     { return e.at }
+func (e *timeLit) pos() int     { return e.at }
+func (e *intervalLit) pos() int { return e.at }
+func (e *colRef) pos() int      { return e.at }
+func (e *unaryExpr) pos() int   { return e.at }
+func (e *binaryExpr) pos() int  { return e.at }
+func (e *isNullExpr) pos() int  { return e.at }
+func (e *inExpr) pos() int      { return e.at }
+func (e *betweenExpr) pos() int { return e.at }
+func (e *likeExpr) pos() int    { return e.at }
+func (e *caseExpr) pos() int    { return e.at }
+func (e *castExpr) pos() int    { return e.at }
+func (e *callExpr) pos() int    { return e.at }
+
+func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// quoteName prints a column name bare when it reads back as the same
+// column, else in backquotes.
+func quoteName(s string) string {
+	plain := s != "" && isNameStart(s[0])
+	for i := 1; plain && i < len(s); i++ {
+		plain = isNameStart(s[i]) || isDigit(s[i])
+	}
+	if plain && !reserved[strings.ToUpper(s)] && !special[strings.ToUpper(s)] {
+		return s
+	}
+	return "`" + strings.ReplaceAll(s, "`", "``") + "`"
+}
+
+func (e *numLit) String() string  { return e.text }
+func (e *strLit) String() string  { return quoteString(e.val) }
+func (e *nullLit) String() string { return "NULL" }
+func (e *boolLit) String() string {
+	if e.val {
+		return "TRUE"
+	}
+	return "FALSE"
+}
+
+func (e *timeLit) String() string {
+	if e.date {
+		return "DATE " + quoteString(e.text)
+	}
+	return "TIMESTAMP " + quoteString(e.text)
+}
+
+func (e *intervalLit) String() string { return "INTERVAL " + quoteString(e.text) + " " + e.unit }
+func (e *colRef) String() string      { return quoteName(e.name) }
+
+func (e *unaryExpr) String() string {
 	if e.op == "NOT" {
 		return "(NOT " + e.x.String() + ")"
 	}
 	return "(-" + e.x.String() + ")"
 }
 
-func (e *binary) String() string { return "(" + e.l.String() + " " + e.op + " " + e.r.String() + ")" }
-
-func (e *isNull) String() string {
-	if e.not {
-		return "(" + e.x.String() + " IS NOT NULL)"
-	}
-	return "(" + e.x.String() + " IS NULL)"
+func (e *binaryExpr) String() string {
+	return "(" + e.l.String() + " " + e.op + " " + e.r.String() + ")"
 }
 
-func (e *inList) String() string {
-	parts := make([]string, len(e.list))
-	for i, x := range e.list {
-		parts[i] = x.String()
+func not(b bool) string {
+	if b {
+		return " NOT"
 	}
-	op := " IN ("
-	if e.not {
-		op = " NOT IN ("
-	}
-	return "(" + e.x.String() + op + strings.Join(parts, ", ") + "))"
+	return ""
 }
 
-func (e *like) String() string {
-	op := " LIKE "
-	if e.not {
-		op = " NOT LIKE "
-	}
-	return "(" + e.x.String() + op + e.pattern.String() + ")"
+func (e *isNullExpr) String() string {
+	return "(" + e.x.String() + " IS" + not(e.not) + " NULL)"
 }
 
-func (e *call) String() string {
-	parts := make([]string, len(e.args))
-	for i, x := range e.args {
-		parts[i] = x.String()
-	}
-	return e.name + "(" + strings.Join(parts, ", ") + ")"
+func (e *inExpr) String() string {
+	return "(" + e.x.String() + not(e.not) + " IN (" + joinExprs(e.list) + "))"
+}
+
+func (e *betweenExpr) String() string {
+	return "(" + e.x.String() + not(e.not) + " BETWEEN " + e.lo.String() + " AND " + e.hi.String() + ")"
+}
+
+func (e *likeExpr) String() string {
+	return "(" + e.x.String() + not(e.not) + " LIKE " + e.pat.String() + ")"
 }
 
 func (e *caseExpr) String() string {
 	var b strings.Builder
 	b.WriteString("CASE")
+	if e.subject != nil {
+		b.WriteString(" " + e.subject.String())
+	}
 	for i := range e.whens {
 		b.WriteString(" WHEN " + e.whens[i].String() + " THEN " + e.thens[i].String())
 	}
@@ -138,4 +211,22 @@ func (e *caseExpr) String() string {
 	}
 	b.WriteString(" END")
 	return b.String()
+}
+
+func (e *castExpr) String() string {
+	name := "CAST"
+	if e.try {
+		name = "TRY_CAST"
+	}
+	return name + "(" + e.x.String() + " AS " + e.to.String() + ")"
+}
+
+func (e *callExpr) String() string { return e.name + "(" + joinExprs(e.args) + ")" }
+
+func joinExprs(list []Expr) string {
+	parts := make([]string, len(list))
+	for i, x := range list {
+		parts[i] = x.String()
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,9 +1,6 @@
 package expr
 
-import (
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // Bound is what a predicate says of one column's integer values: every
 // row it keeps has Lo <= value <= Hi (nil ends are open).
@@ -13,67 +10,78 @@ type Bound struct {
 }
 
 // IntBounds reads the bounds a predicate puts on integer columns: the
-// comparisons of a column with an integer literal among its top-level
-// AND terms (anything else says nothing and is skipped). A reader may
-// skip data that no row within the bounds can be in; the predicate
-// itself must still be applied.
+// comparisons (and BETWEENs) of a column with integer literals among its
+// top-level AND terms; anything else says nothing and is skipped. A
+// reader may skip data that no row within the bounds can be in; the
+// predicate itself must still be applied.
 func IntBounds(e Expr) []Bound {
 	var out []Bound
 	var walk func(Expr)
 	walk = func(e Expr) {
-		b, ok := e.(*binary)
-		if !ok {
-			return
-		}
-		if b.op == "AND" {
-			walk(b.l)
-			walk(b.r)
-			return
-		}
-		col, lit, op := b.l, b.r, b.op
-		if _, isCol := col.(*column); !isCol {
-			col, lit = b.r, b.l
-			op = flip(op)
-		}
-		c, ok := col.(*column)
-		if !ok {
-			return
-		}
-		v, ok := intLiteral(lit)
-		if !ok {
-			return
-		}
-		bd := Bound{Column: c.name}
-		switch op {
-		case "=":
-			bd.Lo, bd.Hi = &v, &v
-		case ">=":
-			bd.Lo = &v
-		case ">":
-			if v == 1<<63-1 {
+		switch x := e.(type) {
+		case *binaryExpr:
+			if x.op == "AND" {
+				walk(x.l)
+				walk(x.r)
 				return
 			}
-			w := v + 1
-			bd.Lo = &w
-		case "<=":
-			bd.Hi = &v
-		case "<":
-			if v == -1<<63 {
+			col, lit, op := x.l, x.r, x.op
+			if _, isCol := col.(*colRef); !isCol {
+				col, lit, op = x.r, x.l, flipOp(op)
+			}
+			c, ok := col.(*colRef)
+			if !ok {
 				return
 			}
-			w := v - 1
-			bd.Hi = &w
-		default:
-			return
+			v, ok := intLiteral(lit)
+			if !ok {
+				return
+			}
+			if b, ok := boundOf(c.name, op, v); ok {
+				out = append(out, b)
+			}
+		case *betweenExpr:
+			c, ok := x.x.(*colRef)
+			lo, ok1 := intLiteral(x.lo)
+			hi, ok2 := intLiteral(x.hi)
+			if ok && ok1 && ok2 && !x.not {
+				out = append(out, Bound{Column: c.name, Lo: &lo, Hi: &hi})
+			}
 		}
-		out = append(out, bd)
 	}
 	walk(e)
 	return out
 }
 
-// flip is the operator with its operands swapped.
-func flip(op string) string {
+func boundOf(col, op string, v int64) (Bound, bool) {
+	b := Bound{Column: col}
+	switch op {
+	case "=":
+		b.Lo, b.Hi = &v, &v
+	case ">=":
+		b.Lo = &v
+	case ">":
+		if v == 1<<63-1 {
+			return b, false
+		}
+		w := v + 1
+		b.Lo = &w
+	case "<=":
+		b.Hi = &v
+	case "<":
+		if v == -1<<63 {
+			return b, false
+		}
+		w := v - 1
+		b.Hi = &w
+	default:
+		return b, false
+	}
+	return b, true
+}
+
+// flipOp is the operator with its operands swapped.
+func flipOp(op string) string {
 	switch op {
 	case "<":
 		return ">"
@@ -89,17 +97,17 @@ func flip(op string) string {
 
 func intLiteral(e Expr) (int64, bool) {
 	neg := false
-	if u, ok := e.(*unary); ok && u.op == "-" {
+	if u, ok := e.(*unaryExpr); ok && u.op == "-" {
 		neg, e = true, u.x
 	}
-	l, ok := e.(*literal)
-	if !ok || l.kind != tInt {
+	l, ok := e.(*numLit)
+	if !ok || l.float {
 		return 0, false
 	}
 	text := l.text
 	if neg {
 		text = "-" + text
 	}
-	v, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
+	v, err := strconv.ParseInt(text, 10, 64)
 	return v, err == nil
 }

@@ -5,60 +5,48 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// kind is a value type of the language.
-type kind int
-
-const (
-	kNull kind = iota // the type of a bare NULL, until context fixes it
-	kInt
-	kFloat
-	kString
-	kBool
-	kTime
-)
-
-func (k kind) String() string {
-	return [...]string{"NULL", "BIGINT", "DOUBLE", "VARCHAR", "BOOLEAN", "TIMESTAMP"}[k]
-}
-
-// value is one row's value of a node.
-type value struct {
-	null bool
-	i    int64 // BIGINT, TIMESTAMP (µs), BOOLEAN (0/1)
-	f    float64
-	s    string
-}
-
-var null = value{null: true}
-
-// node is a compiled expression: its type and how to compute a row.
+// node is a compiled expression: its type and how to compute it over a
+// batch. eval computes the rows where act is true (all rows when act is
+// nil); other rows are left meaningless and never raise an error.
 type node struct {
-	k     kind
-	tz    string // TIMESTAMP's zone: "" wall clock, "UTC" instant
-	konst bool   // the same value for every row (a literal)
-	eval  func(row int) (value, error)
+	t     typ
+	konst *vec // non-nil: the node is this constant (one row)
+	eval  func(c *evalCtx, act []bool) (*vec, error)
 }
 
-// batch is the record the program is evaluating (set by Eval).
-type batch struct {
-	rec arrow.RecordBatch
-	gen int // changes with every batch, for per-batch caches
-	mem memory.Allocator
+// evalCtx is the state of one Program.Eval call; programs themselves
+// hold none, so one program may evaluate batches concurrently.
+type evalCtx struct {
+	n    int
+	rec  arrow.RecordBatch
+	idx  []int // a referenced column's slot → its index in rec
+	cols []colData
+	mem  memory.Allocator
+	keep []arrow.Array // arrays the vecs point into, released after Eval
 }
 
-// Program is a compiled expression. Eval is not safe for concurrent use;
-// compile one program per goroutine.
+type colData struct {
+	v   *vec
+	bad []int
+}
+
+// Program is a compiled expression. It is immutable: Eval may be called
+// from several goroutines at once.
 type Program struct {
 	root *node
-	cols []string
-	b    *batch
+	cols []colInfo
+	src  string
+}
+
+type colInfo struct {
+	name  string
+	index int // in the schema compiled against
+	dt    arrow.DataType
 }
 
 // CompileString parses and compiles src.
@@ -70,520 +58,406 @@ func CompileString(src string, schema *arrow.Schema, reg *Registry) (*Program, e
 	return Compile(e, schema, reg)
 }
 
-// Compile type-checks e against schema.
+// Compile type-checks e against schema, whose column names match
+// case-insensitively, and returns a program that computes it. reg may be
+// nil (no Go functions).
 func Compile(e Expr, schema *arrow.Schema, reg *Registry) (*Program, error) {
-	if reg == nil {
-		reg = NewRegistry()
+	if e == nil {
+		return nil, errorf(0, "no expression")
 	}
-	c := &compiler{schema: schema, reg: reg, b: &batch{}, seen: map[string]bool{}}
+	if schema == nil {
+		schema = arrow.NewSchema(nil, nil)
+	}
+	c := &compiler{schema: schema, reg: reg}
 	n, err := c.compile(e)
 	if err != nil {
 		return nil, err
 	}
-	if n.k == kNull {
-		n = &node{k: kString, eval: n.eval} // a bare NULL: a NULL VARCHAR
-	}
-	return &Program{root: n, cols: c.cols, b: c.b}, nil
+	return &Program{root: n, cols: c.cols, src: e.String()}, nil
 }
 
-// Type is the result's Arrow type.
-func (p *Program) Type() arrow.DataType {
-	switch p.root.k {
-	case kInt:
-		return arrow.PrimitiveTypes.Int64
-	case kFloat:
-		return arrow.PrimitiveTypes.Float64
-	case kBool:
-		return arrow.FixedWidthTypes.Boolean
-	case kTime:
-		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: p.root.tz}
+// Type is the Arrow type of Eval's result.
+func (p *Program) Type() arrow.DataType { return p.root.t.arrowType() }
+
+// Columns are the input columns the expression reads, as the schema
+// spells them, in order of first use.
+func (p *Program) Columns() []string {
+	out := make([]string, len(p.cols))
+	for i, c := range p.cols {
+		out[i] = c.name
 	}
-	return arrow.BinaryTypes.String
+	return out
 }
 
-// Columns are the input columns the expression reads.
-func (p *Program) Columns() []string { return append([]string(nil), p.cols...) }
+// String is the expression in canonical form.
+func (p *Program) String() string { return p.src }
 
-// Eval computes the expression for every row of rec (whose schema must
-// be the one compiled against). The caller releases the result.
+// Eval computes the expression for every row of rec, whose columns are
+// found by name (rec may hold only Columns()) and must have the types
+// compiled against. The result has rec.NumRows() rows; the caller
+// releases it. mem nil is the default allocator.
 func (p *Program) Eval(rec arrow.RecordBatch, mem memory.Allocator) (arrow.Array, error) {
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	p.b.rec, p.b.mem = rec, mem
-	p.b.gen++
-	defer func() { p.b.rec = nil }()
-	bld := array.NewBuilder(mem, p.Type())
-	defer bld.Release()
-	n := int(rec.NumRows())
-	bld.Reserve(n)
-	for i := range n {
-		v, err := p.root.eval(i)
-		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", i+1, err)
+	c := &evalCtx{n: int(rec.NumRows()), rec: rec, mem: mem, idx: make([]int, len(p.cols)), cols: make([]colData, len(p.cols))}
+	defer func() {
+		for _, a := range c.keep {
+			a.Release()
 		}
-		if v.null {
-			bld.AppendNull()
-			continue
+	}()
+	s := rec.Schema()
+	for k, col := range p.cols {
+		j := col.index
+		if j >= s.NumFields() || s.Field(j).Name != col.name {
+			if j = fieldIndex(s, col.name); j < 0 {
+				return nil, fmt.Errorf("the batch has no column %q", col.name)
+			}
 		}
-		switch b := bld.(type) {
-		case *array.Int64Builder:
-			b.Append(v.i)
-		case *array.Float64Builder:
-			b.Append(v.f)
-		case *array.BooleanBuilder:
-			b.Append(v.i != 0)
-		case *array.TimestampBuilder:
-			b.Append(arrow.Timestamp(v.i))
-		case *array.StringBuilder:
-			b.Append(v.s)
+		if dt := s.Field(j).Type; !arrow.TypeEqual(dt, col.dt) {
+			return nil, fmt.Errorf("column %s is %s in the batch, %s when compiled", col.name, dt, col.dt)
+		}
+		c.idx[k] = j
+	}
+	v, err := p.root.eval(c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return toArrow(v, p.root.t, c.n, mem)
+}
+
+// fieldIndex finds a column by name: the exact spelling first, else the
+// only one equal ignoring case (-1: none; -2: several).
+func fieldIndex(s *arrow.Schema, name string) int {
+	if idx := s.FieldIndices(name); len(idx) > 0 {
+		return idx[0]
+	}
+	found := -1
+	for i, f := range s.Fields() {
+		if strings.EqualFold(f.Name, name) {
+			if found >= 0 {
+				return -2
+			}
+			found = i
 		}
 	}
-	return bld.NewArray(), nil
+	return found
 }
 
 type compiler struct {
 	schema *arrow.Schema
 	reg    *Registry
-	b      *batch
-	cols   []string
-	seen   map[string]bool
+	cols   []colInfo
 }
 
-func errAt(e Expr, format string, a ...any) error {
-	return fmt.Errorf("position %d: %s", e.position()+1, fmt.Sprintf(format, a...))
-}
-
+// compile compiles a value: anything but an INTERVAL or a SET column,
+// which only some operators and functions take (they use compileAny).
 func (c *compiler) compile(e Expr) (*node, error) {
+	n, err := c.compileAny(e)
+	if err != nil {
+		return nil, err
+	}
+	switch n.t.k {
+	case kInterval:
+		return nil, errorf(e.pos(), "an INTERVAL is only added to or subtracted from a TIMESTAMP, or given to TIME_BUCKET")
+	case kList:
+		return nil, errorf(e.pos(), "%s is a %s column: only Go functions take those", e, n.t)
+	}
+	return n, nil
+}
+
+func (c *compiler) compileAny(e Expr) (*node, error) {
 	switch e := e.(type) {
-	case *literal:
-		return compileLiteral(e)
-	case *column:
-		return c.column(e)
-	case *unary:
-		return c.unary(e)
-	case *binary:
-		return c.binary(e)
-	case *isNull:
-		x, err := c.compile(e.x)
-		if err != nil {
-			return nil, err
+	case *numLit:
+		return numberLiteral(e.at, e.text, e.float, false)
+	case *strLit:
+		return constant(tVarchar, &vec{s: []string{e.val}}), nil
+	case *boolLit:
+		return constant(tBoolean, &vec{b: []bool{e.val}}), nil
+	case *nullLit:
+		return nullConst(tNull), nil
+	case *timeLit:
+		if e.date {
+			return constant(tDate, &vec{i: []int64{e.val}}), nil
 		}
-		not := e.not
-		return &node{k: kBool, eval: func(r int) (value, error) {
-			v, err := x.eval(r)
-			return boolValue(v.null != not), err
-		}}, nil
-	case *inList:
+		return constant(tTimestamp(""), &vec{i: []int64{e.val}}), nil
+	case *intervalLit:
+		return constant(tInterval, &vec{i: []int64{e.us}}), nil
+	case *colRef:
+		return c.column(e)
+	case *unaryExpr:
+		if e.op == "NOT" {
+			return c.not(e)
+		}
+		return c.negate(e)
+	case *binaryExpr:
+		return c.binary(e)
+	case *isNullExpr:
+		return c.isNull(e)
+	case *inExpr:
 		return c.in(e)
-	case *like:
+	case *betweenExpr:
+		return c.between(e)
+	case *likeExpr:
 		return c.like(e)
 	case *caseExpr:
-		return c.caseExpr(e)
-	case *call:
+		return c.caseWhen(e)
+	case *castExpr:
+		return c.cast(e)
+	case *callExpr:
 		return c.call(e)
 	}
-	return nil, errAt(e, "cannot compile %T", e)
+	return nil, errorf(0, "cannot compile %T", e)
 }
 
-func boolValue(b bool) value {
-	if b {
-		return value{i: 1}
+func constant(t typ, v *vec) *node {
+	return &node{t: t, konst: v, eval: func(c *evalCtx, _ []bool) (*vec, error) { return broadcast(v, c.n), nil }}
+}
+
+// nullConst is a NULL of type t.
+func nullConst(t typ) *node {
+	v := newVec(t.k, 1)
+	v.valid = []bool{false}
+	return constant(t, v)
+}
+
+// numberLiteral reads a number as written (neg: under a unary minus, so
+// that -9223372036854775808 is a BIGINT).
+func numberLiteral(pos int, text string, float, neg bool) (*node, error) {
+	if neg {
+		text = "-" + text
 	}
-	return value{}
-}
-
-func compileLiteral(e *literal) (*node, error) {
-	switch e.kind {
-	case tInt:
-		v, err := strconv.ParseInt(e.text, 10, 64)
+	if !float {
+		v, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
-			return nil, errAt(e, "integer %s out of BIGINT range", e.text)
+			return nil, errorf(pos, "integer %s is out of BIGINT range (write it as a DOUBLE, %se0, or CAST('%s' AS DECIMAL(38,0)))", text, text, text)
 		}
-		return constant(kInt, value{i: v}), nil
-	case tFloat:
-		v, err := strconv.ParseFloat(e.text, 64)
-		if err != nil {
-			return nil, errAt(e, "bad number %s", e.text)
-		}
-		return constant(kFloat, value{f: v}), nil
-	case tString:
-		return constant(kString, value{s: e.text}), nil
+		return constant(tBigint, &vec{i: []int64{v}}), nil
 	}
-	switch e.text {
-	case "TRUE":
-		return constant(kBool, value{i: 1}), nil
-	case "FALSE":
-		return constant(kBool, value{}), nil
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(v, 0) {
+		return nil, errorf(pos, "number %s is out of DOUBLE range", text)
 	}
-	return constant(kNull, null), nil
+	return constant(tDouble, &vec{f: []float64{v}}), nil
 }
 
-func constant(k kind, v value) *node {
-	return &node{k: k, konst: true, eval: func(int) (value, error) { return v, nil }}
+// fold replaces a node whose inputs are all constants with its value,
+// computed once here. A node that fails (an overflow, a bad cast) is
+// kept: the error belongs to the rows that use it, if any do.
+func fold(n *node, inputs ...*node) *node {
+	for _, in := range inputs {
+		if in.konst == nil {
+			return n
+		}
+	}
+	v, err := n.eval(&evalCtx{n: 1}, nil)
+	if err != nil {
+		return n
+	}
+	return constant(n.t, v)
 }
 
-func (c *compiler) column(e *column) (*node, error) {
-	idx := -1
-	for i, f := range c.schema.Fields() {
-		if strings.EqualFold(f.Name, e.name) {
-			idx = i
-			break
-		}
+func (c *compiler) column(e *colRef) (*node, error) {
+	idx := fieldIndex(c.schema, e.name)
+	if idx == -2 {
+		return nil, errorf(e.at, "column %q is ambiguous: several columns have that name in different cases (write it exactly, in `backquotes`)", e.name)
 	}
 	if idx < 0 {
 		names := make([]string, c.schema.NumFields())
 		for i, f := range c.schema.Fields() {
 			names[i] = f.Name
 		}
-		return nil, errAt(e, "no column %q (columns: %s)", e.name, strings.Join(names, ", "))
+		return nil, errorf(e.at, "unknown column %q (columns: %s)", e.name, strings.Join(names, ", "))
 	}
 	f := c.schema.Field(idx)
-	if !c.seen[f.Name] {
-		c.seen[f.Name] = true
-		c.cols = append(c.cols, f.Name)
+	t, err := typeOfArrow(f.Type)
+	if err != nil {
+		return nil, errorf(e.at, "column %s: %v", f.Name, err)
 	}
-	b := c.b
-	col := func() arrow.Array { return b.rec.Column(idx) }
-	wrap := func(k kind, get func(a arrow.Array, r int) (value, error)) *node {
-		return &node{k: k, eval: func(r int) (value, error) {
-			a := col()
-			if a.IsNull(r) {
-				return null, nil
-			}
-			return get(a, r)
-		}}
-	}
-	switch t := f.Type.(type) {
-	case *arrow.Int8Type, *arrow.Int16Type, *arrow.Int32Type, *arrow.Int64Type, *arrow.Uint8Type, *arrow.Uint16Type, *arrow.Uint32Type:
-		return wrap(kInt, func(a arrow.Array, r int) (value, error) { return value{i: intAt(a, r)}, nil }), nil
-	case *arrow.Uint64Type:
-		name := f.Name
-		return wrap(kInt, func(a arrow.Array, r int) (value, error) {
-			v := a.(*array.Uint64).Value(r)
-			if v > math.MaxInt64 {
-				return null, fmt.Errorf("column %s: %d is out of BIGINT range", name, v)
-			}
-			return value{i: int64(v)}, nil
-		}), nil
-	case *arrow.Float32Type:
-		return wrap(kFloat, func(a arrow.Array, r int) (value, error) { return value{f: float64(a.(*array.Float32).Value(r))}, nil }), nil
-	case *arrow.Float64Type:
-		return wrap(kFloat, func(a arrow.Array, r int) (value, error) { return value{f: a.(*array.Float64).Value(r)}, nil }), nil
-	case *arrow.StringType:
-		return wrap(kString, func(a arrow.Array, r int) (value, error) { return value{s: a.(*array.String).Value(r)}, nil }), nil
-	case *arrow.BooleanType:
-		return wrap(kBool, func(a arrow.Array, r int) (value, error) { return boolValue(a.(*array.Boolean).Value(r)), nil }), nil
-	case *arrow.TimestampType:
-		if t.Unit != arrow.Microsecond {
-			return nil, errAt(e, "column %s: only microsecond timestamps", f.Name)
+	slot := -1
+	for k, ci := range c.cols {
+		if ci.index == idx {
+			slot = k
 		}
-		n := wrap(kTime, func(a arrow.Array, r int) (value, error) { return value{i: int64(a.(*array.Timestamp).Value(r))}, nil })
-		n.tz = t.TimeZone
+	}
+	if slot < 0 {
+		slot = len(c.cols)
+		c.cols = append(c.cols, colInfo{name: f.Name, index: idx, dt: f.Type})
+	}
+	name := f.Name
+	return &node{t: t, eval: func(c *evalCtx, act []bool) (*vec, error) {
+		cd := &c.cols[slot]
+		if cd.v == nil {
+			cd.v, cd.bad = load(c.rec.Column(c.idx[slot]), t)
+		}
+		for _, i := range cd.bad {
+			if act == nil || act[i] {
+				return nil, errorf(e.at, "column %s: %s does not fit a %s", name, c.rec.Column(c.idx[slot]).ValueStr(i), t)
+			}
+		}
+		return cd.v, nil
+	}}, nil
+}
+
+// args compiles a list of value expressions.
+func (c *compiler) args(list []Expr) ([]*node, error) {
+	out := make([]*node, len(list))
+	for i, e := range list {
+		n, err := c.compile(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// unifyNodes gives nodes one type (for CASE branches, COALESCE, IN,
+// comparisons): VARCHAR constants next to TIMESTAMPs or DATEs are read as
+// such once, here; number constants next to DECIMALs become exact
+// DECIMALs; then unify and coerce.
+func (c *compiler) unifyNodes(pos int, what string, nodes []*node) (typ, []*node, error) {
+	nodes = append([]*node(nil), nodes...)
+	var timeType *typ
+	hasDecimal := false
+	for _, n := range nodes {
+		if n.t.k == kTimestamp || n.t.k == kDate {
+			t := n.t
+			if timeType == nil || timeType.k == kDate {
+				timeType = &t
+			}
+		}
+		hasDecimal = hasDecimal || n.t.k == kDecimal
+	}
+	for i, n := range nodes {
+		var err error
+		if timeType != nil && n.t.k == kVarchar && n.konst != nil {
+			if nodes[i], err = timeConstant(pos, n, *timeType); err != nil {
+				return typ{}, nil, err
+			}
+		}
+		if hasDecimal && n.konst != nil && (n.t.k == kBigint || n.t.k == kDouble) {
+			nodes[i] = exactDecimalConst(n)
+		}
+	}
+	t := tNull
+	for _, n := range nodes {
+		u, err := unify(t, n.t)
+		if err != nil {
+			return typ{}, nil, errorf(pos, "%s: %v", what, err)
+		}
+		t = u
+	}
+	for i, n := range nodes {
+		m, err := coerce(pos, n, t)
+		if err != nil {
+			return typ{}, nil, err
+		}
+		nodes[i] = m
+	}
+	return t, nodes, nil
+}
+
+// timeConstant reads a VARCHAR constant as a TIMESTAMP or DATE of type t.
+func timeConstant(pos int, n *node, t typ) (*node, error) {
+	if !n.konst.isValid(0) {
+		return nullConst(t), nil
+	}
+	s := n.konst.s[0]
+	if t.k == kDate {
+		d, err := parseDate(s)
+		if err != nil {
+			return nil, errorf(pos, "%s is not a DATE: %v", quoteString(s), err)
+		}
+		return constant(t, &vec{i: []int64{d}}), nil
+	}
+	us, err := parseTimestamp(s)
+	if err != nil {
+		return nil, errorf(pos, "%s is not a TIMESTAMP: %v", quoteString(s), err)
+	}
+	return constant(t, &vec{i: []int64{us}}), nil
+}
+
+// coerce converts n's values to type t (a type unify chose, so the
+// conversion is exact; a value that does not fit fails at run time).
+func coerce(pos int, n *node, t typ) (*node, error) {
+	if n.t.equal(t) {
 		return n, nil
-	case *arrow.Date32Type:
-		n := wrap(kTime, func(a arrow.Array, r int) (value, error) {
-			return value{i: int64(a.(*array.Date32).Value(r)) * 86_400_000_000}, nil
+	}
+	if n.t.k == kNull {
+		return nullConst(t), nil
+	}
+	from := n.t
+	var m *node
+	switch {
+	case from.k == kBigint && t.k == kDouble:
+		m = mapNode(t, n, func(in, out *vec, i int) error { out.f[i] = float64(in.i[i]); return nil })
+	case from.k == kBigint && t.k == kDecimal, from.k == kDecimal && t.k == kDecimal:
+		m = mapNode(t, n, func(in, out *vec, i int) error {
+			d, ok := toDecimal(in, from, i, t)
+			if !ok {
+				return errorf(pos, "%s does not fit %s", formatValue(in, from, i), t)
+			}
+			out.d[i] = d
+			return nil
 		})
-		return n, nil
-	case *arrow.Decimal128Type:
-		return nil, errAt(e, "column %s is %s: DECIMAL is not supported in expressions yet (it would have to become an inexact DOUBLE)", f.Name, t)
+	default:
+		return nil, errorf(pos, "cannot use a %s as a %s", from, t)
 	}
-	return nil, errAt(e, "column %s: type %s is not supported in expressions", f.Name, f.Type)
+	return fold(m, n), nil
 }
 
-func intAt(a arrow.Array, r int) int64 {
-	switch v := a.(type) {
-	case *array.Int8:
-		return int64(v.Value(r))
-	case *array.Int16:
-		return int64(v.Value(r))
-	case *array.Int32:
-		return int64(v.Value(r))
-	case *array.Int64:
-		return v.Value(r)
-	case *array.Uint8:
-		return int64(v.Value(r))
-	case *array.Uint16:
-		return int64(v.Value(r))
-	case *array.Uint32:
-		return int64(v.Value(r))
-	}
-	panic("intAt: " + a.DataType().String())
-}
-
-func (c *compiler) unary(e *unary) (*node, error) {
-	x, err := c.compile(e.x)
-	if err != nil {
-		return nil, err
-	}
-	if e.op == "NOT" {
-		if x.k != kBool && x.k != kNull {
-			return nil, errAt(e, "NOT needs a BOOLEAN, not %s", x.k)
-		}
-		return &node{k: kBool, eval: func(r int) (value, error) {
-			v, err := x.eval(r)
-			if err != nil || v.null {
-				return null, err
-			}
-			return boolValue(v.i == 0), nil
-		}}, nil
-	}
-	switch x.k {
-	case kInt:
-		return &node{k: kInt, eval: func(r int) (value, error) {
-			v, err := x.eval(r)
-			if err != nil || v.null {
-				return null, err
-			}
-			if v.i == math.MinInt64 {
-				return null, fmt.Errorf("-(%d) overflows BIGINT", v.i)
-			}
-			return value{i: -v.i}, nil
-		}}, nil
-	case kFloat, kNull:
-		return &node{k: kFloat, eval: func(r int) (value, error) {
-			v, err := x.eval(r)
-			if err != nil || v.null {
-				return null, err
-			}
-			return value{f: -v.f}, nil
-		}}, nil
-	}
-	return nil, errAt(e, "cannot negate %s", x.k)
-}
-
-// asFloat reads a BIGINT or DOUBLE node's value as a double.
-func asFloat(k kind, v value) float64 {
-	if k == kInt {
-		return float64(v.i)
-	}
-	return v.f
-}
-
-func (c *compiler) binary(e *binary) (*node, error) {
-	l, err := c.compile(e.l)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.compile(e.r)
-	if err != nil {
-		return nil, err
-	}
-	switch e.op {
-	case "AND", "OR":
-		for _, x := range []*node{l, r} {
-			if x.k != kBool && x.k != kNull {
-				return nil, errAt(e, "%s needs BOOLEANs, not %s", e.op, x.k)
-			}
-		}
-		and := e.op == "AND"
-		return &node{k: kBool, eval: func(row int) (value, error) {
-			a, err := l.eval(row)
-			if err != nil {
-				return null, err
-			}
-			// Short cut: FALSE AND x, TRUE OR x.
-			if !a.null && (a.i != 0) != and {
-				return boolValue(!and), nil
-			}
-			b, err := r.eval(row)
-			if err != nil {
-				return null, err
-			}
-			if !b.null && (b.i != 0) != and {
-				return boolValue(!and), nil
-			}
-			if a.null || b.null {
-				return null, nil
-			}
-			return boolValue(and), nil
-		}}, nil
-	case "||":
-		for _, x := range []*node{l, r} {
-			if x.k != kString && x.k != kNull {
-				return nil, errAt(e, "|| joins VARCHARs, not %s (use CONCAT with a CAST)", x.k)
-			}
-		}
-		return &node{k: kString, eval: func(row int) (value, error) {
-			a, b, err := both(l, r, row)
-			if err != nil || a.null || b.null {
-				return null, err
-			}
-			return value{s: a.s + b.s}, nil
-		}}, nil
-	case "=", "<>", "<", "<=", ">", ">=":
-		return c.compare(e, e.op, l, r)
-	}
-	return arithmetic(e, l, r)
-}
-
-func both(l, r *node, row int) (value, value, error) {
-	a, err := l.eval(row)
-	if err != nil {
-		return null, null, err
-	}
-	b, err := r.eval(row)
-	return a, b, err
-}
-
-func numericKind(k kind) bool { return k == kInt || k == kFloat || k == kNull }
-
-func arithmetic(e *binary, l, r *node) (*node, error) {
-	if !numericKind(l.k) || !numericKind(r.k) {
-		return nil, errAt(e, "%s needs numbers, not %s and %s", e.op, l.k, r.k)
-	}
-	op := e.op
-	if l.k != kFloat && r.k != kFloat && op != "/" {
-		// BIGINT arithmetic, overflow checked.
-		return &node{k: kInt, eval: func(row int) (value, error) {
-			a, b, err := both(l, r, row)
-			if err != nil || a.null || b.null {
-				return null, err
-			}
-			x, y := a.i, b.i
-			var z int64
-			switch op {
-			case "+":
-				z = x + y
-				if (y > 0 && z < x) || (y < 0 && z > x) {
-					return null, fmt.Errorf("%d + %d overflows BIGINT", x, y)
-				}
-			case "-":
-				z = x - y
-				if (y < 0 && z < x) || (y > 0 && z > x) {
-					return null, fmt.Errorf("%d - %d overflows BIGINT", x, y)
-				}
-			case "*":
-				if x != 0 && y != 0 {
-					z = x * y
-					if z/y != x || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64) {
-						return null, fmt.Errorf("%d * %d overflows BIGINT", x, y)
-					}
-				}
-			case "%":
-				if y == 0 {
-					return null, nil // MySQL: NULL
-				}
-				if y == -1 {
-					return value{}, nil
-				}
-				z = x % y
-			}
-			return value{i: z}, nil
-		}}, nil
-	}
-	lk, rk := l.k, r.k
-	return &node{k: kFloat, eval: func(row int) (value, error) {
-		a, b, err := both(l, r, row)
-		if err != nil || a.null || b.null {
-			return null, err
-		}
-		x, y := asFloat(lk, a), asFloat(rk, b)
-		var z float64
-		switch op {
-		case "+":
-			z = x + y
-		case "-":
-			z = x - y
-		case "*":
-			z = x * y
-		case "/":
-			if y == 0 {
-				return null, nil
-			}
-			z = x / y
-		case "%":
-			if y == 0 {
-				return null, nil
-			}
-			z = math.Mod(x, y)
-		}
-		return value{f: z}, nil
-	}}, nil
-}
-
-// compare compiles a comparison; a VARCHAR literal compared with a
-// TIMESTAMP is read as a timestamp once, here.
-func (c *compiler) compare(e Expr, op string, l, r *node) (*node, error) {
-	var err error
-	if l.k == kTime && r.k == kString && r.konst {
-		if r, err = timeLiteral(e, r); err != nil {
+// mapNode is a node computing f for each live row of x (NULL in, NULL
+// out). f may make a row NULL with out.setNull(i); an error from f fails
+// the evaluation (f only sees rows that are needed).
+func mapNode(t typ, x *node, f func(in, out *vec, i int) error) *node {
+	return &node{t: t, eval: func(c *evalCtx, act []bool) (*vec, error) {
+		in, err := x.eval(c, act)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if r.k == kTime && l.k == kString && l.konst {
-		if l, err = timeLiteral(e, l); err != nil {
-			return nil, err
+		out := newVec(t.k, c.n)
+		out.valid = andValid(c.n, in.valid)
+		for i := range c.n {
+			if !live(act, in.valid, i) {
+				continue
+			}
+			if err := f(in, out, i); err != nil {
+				return nil, err
+			}
 		}
-	}
-	cmp, err := comparer(e, l, r)
-	if err != nil {
-		return nil, err
-	}
-	return &node{k: kBool, eval: func(row int) (value, error) {
-		a, b, err := both(l, r, row)
-		if err != nil || a.null || b.null {
-			return null, err
-		}
-		c := cmp(a, b)
-		switch op {
-		case "=":
-			return boolValue(c == 0), nil
-		case "<>":
-			return boolValue(c != 0), nil
-		case "<":
-			return boolValue(c < 0), nil
-		case "<=":
-			return boolValue(c <= 0), nil
-		case ">":
-			return boolValue(c > 0), nil
-		}
-		return boolValue(c >= 0), nil
-	}}, nil
+		return out, nil
+	}}
 }
 
-// comparer orders two non-NULL values of l's and r's kinds.
-func comparer(e Expr, l, r *node) (func(a, b value) int, error) {
-	lk, rk := l.k, r.k
-	switch {
-	case lk == kNull || rk == kNull:
-		return func(a, b value) int { return 0 }, nil // never reached: NULL
-	case lk == kInt && rk == kInt, lk == kTime && rk == kTime, lk == kBool && rk == kBool:
-		return func(a, b value) int { return cmp3(a.i < b.i, a.i > b.i) }, nil
-	case numericKind(lk) && numericKind(rk):
-		return func(a, b value) int {
-			x, y := asFloat(lk, a), asFloat(rk, b)
-			return cmp3(x < y, x > y)
-		}, nil
-	case lk == kString && rk == kString:
-		return func(a, b value) int { return strings.Compare(a.s, b.s) }, nil
-	}
-	return nil, errAt(e, "cannot compare %s with %s", lk, rk)
-}
-
-func cmp3(less, greater bool) int {
-	switch {
-	case less:
-		return -1
-	case greater:
-		return 1
-	}
-	return 0
-}
-
-var timeLayouts = []string{"2006-01-02 15:04:05.999999", "2006-01-02T15:04:05.999999", "2006-01-02 15:04", "2006-01-02"}
-
-// timeLiteral reads a constant VARCHAR node as a TIMESTAMP.
-func timeLiteral(e Expr, n *node) (*node, error) {
-	v, _ := n.eval(0)
-	if v.null {
-		return &node{k: kTime, eval: n.eval}, nil
-	}
-	for _, layout := range timeLayouts {
-		if t, err := time.ParseInLocation(layout, v.s, time.UTC); err == nil {
-			return constant(kTime, value{i: t.UnixMicro()}), nil
+// strictNode is a node over several inputs computing f for the rows
+// where all are non-NULL (and live). out.valid is allocated, so f may
+// set a row NULL.
+func strictNode(t typ, inputs []*node, f func(in []*vec, out *vec, i int) error) *node {
+	n := &node{t: t, eval: func(c *evalCtx, act []bool) (*vec, error) {
+		in := make([]*vec, len(inputs))
+		valids := make([][]bool, len(inputs))
+		for k, x := range inputs {
+			v, err := x.eval(c, act)
+			if err != nil {
+				return nil, err
+			}
+			in[k], valids[k] = v, v.valid
 		}
-	}
-	return nil, errAt(e, "%q is not a time (want 2026-11-21 10:00:00[.ffffff])", v.s)
+		out := newVec(t.k, c.n)
+		out.valid = andValid(c.n, valids...)
+		if out.valid == nil {
+			out.valid = fill(true, c.n)
+		}
+		for i := range c.n {
+			if !live(act, out.valid, i) {
+				continue
+			}
+			if err := f(in, out, i); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}}
+	return fold(n, inputs...)
 }

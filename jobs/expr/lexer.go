@@ -1,121 +1,159 @@
 package expr
 
 import (
-	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 type tokKind int
 
 const (
-	tEOF tokKind = iota
-	tIdent
-	tInt
-	tFloat
-	tString
-	tOp
-	tComma
+	tEOF    tokKind = iota
+	tIdent          // a bare name or keyword
+	tQuoted         // a `quoted name`: always a column, never a keyword
+	tInt            // 42
+	tFloat          // 1.5, .5, 1e3
+	tString         // 'text' (text holds the content, quotes undone)
+	tOp             // + - * / % = <> != < <= > >= ||
 	tLParen
 	tRParen
+	tComma
 )
 
 type token struct {
-	kind   tokKind
-	text   string // as in the source (a string's or `name`'s content)
-	pos    int    // byte offset, for errors
-	quoted bool   // a `name`: never a keyword
+	kind tokKind
+	text string
+	pos  int // 1-based character position, for errors
 }
 
-func (t token) upper() string { return strings.ToUpper(t.text) }
+func (t token) describe() string {
+	switch t.kind {
+	case tEOF:
+		return "the end of the expression"
+	case tString:
+		return "'" + t.text + "'"
+	case tQuoted:
+		return "`" + t.text + "`"
+	}
+	return "\"" + t.text + "\""
+}
 
-// lex splits src into tokens.
+// lex splits src into tokens. Names are ASCII ([A-Za-z_][A-Za-z0-9_]*);
+// anything else is written `quoted`.
 func lex(src string) ([]token, error) {
 	var out []token
-	i := 0
+	i, chars := 0, 0 // byte offset, characters before it
+	advance := func(to int) {
+		for ; i < to; i++ {
+			if src[i]&0xC0 != 0x80 { // not a UTF-8 continuation byte
+				chars++
+			}
+		}
+	}
 	for i < len(src) {
 		c := src[i]
+		start, pos := i, chars+1
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '(':
-			out = append(out, token{kind: tLParen, text: "(", pos: i})
-			i++
-		case c == ')':
-			out = append(out, token{kind: tRParen, text: ")", pos: i})
-			i++
-		case c == ',':
-			out = append(out, token{kind: tComma, text: ",", pos: i})
-			i++
-		case c == '\'', c == '`':
-			text, next, ok := quoted(src, i)
+			advance(i + 1)
+		case c == '(' || c == ')' || c == ',':
+			k := tLParen
+			if c == ')' {
+				k = tRParen
+			} else if c == ',' {
+				k = tComma
+			}
+			out = append(out, token{kind: k, text: string(c), pos: pos})
+			advance(i + 1)
+		case c == '\'' || c == '`':
+			text, end, ok := readQuoted(src, i)
 			if !ok {
-				what := "string"
 				if c == '`' {
-					what = "`name`"
+					return nil, errorf(pos, "unterminated `name` (a backquote inside a name is written ``)")
 				}
-				return nil, fmt.Errorf("position %d: unterminated %s", i+1, what)
+				return nil, errorf(pos, "unterminated string (a quote inside a string is written '')")
 			}
+			k := tString
 			if c == '`' {
-				out = append(out, token{kind: tIdent, text: text, pos: i, quoted: true})
-			} else {
-				out = append(out, token{kind: tString, text: text, pos: i})
+				k = tQuoted
 			}
-			i = next
-		case c >= '0' && c <= '9' || c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
-			start := i
-			isFloat := false
-			for i < len(src) && (src[i] >= '0' && src[i] <= '9' || src[i] == '.') {
-				isFloat = isFloat || src[i] == '.'
-				i++
-			}
-			if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-				isFloat = true
-				i++
-				if i < len(src) && (src[i] == '+' || src[i] == '-') {
-					i++
-				}
-				for i < len(src) && src[i] >= '0' && src[i] <= '9' {
-					i++
-				}
+			out = append(out, token{kind: k, text: text, pos: pos})
+			advance(end)
+		case isDigit(c) || c == '.' && i+1 < len(src) && isDigit(src[i+1]):
+			end, float, ok := scanNumber(src, i)
+			if !ok {
+				return nil, errorf(pos, "malformed number %q", src[start:end])
 			}
 			k := tInt
-			if isFloat {
+			if float {
 				k = tFloat
 			}
-			out = append(out, token{kind: k, text: src[start:i], pos: start})
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-			// Names are ASCII; others are written `quoted`.
-			start := i
-			for i < len(src) && (src[i] == '_' || src[i] >= '0' && src[i] <= '9' || src[i] >= 'a' && src[i] <= 'z' || src[i] >= 'A' && src[i] <= 'Z') {
-				i++
+			out = append(out, token{kind: k, text: src[start:end], pos: pos})
+			advance(end)
+		case isNameStart(c):
+			end := i + 1
+			for end < len(src) && (isNameStart(src[end]) || isDigit(src[end])) {
+				end++
 			}
-			out = append(out, token{kind: tIdent, text: src[start:i], pos: start})
+			out = append(out, token{kind: tIdent, text: src[start:end], pos: pos})
+			advance(end)
 		default:
-			start := i
-			two := ""
 			if i+1 < len(src) {
-				two = src[i : i+2]
-			}
-			switch two {
-			case "<=", ">=", "<>", "!=", "||":
-				out = append(out, token{kind: tOp, text: two, pos: start})
-				i += 2
-				continue
+				switch two := src[i : i+2]; two {
+				case "<=", ">=", "<>", "!=", "||":
+					out = append(out, token{kind: tOp, text: two, pos: pos})
+					advance(i + 2)
+					continue
+				}
 			}
 			if strings.IndexByte("+-*/%=<>", c) < 0 {
-				return nil, fmt.Errorf("position %d: unexpected %q", i+1, c)
+				r, _ := utf8.DecodeRuneInString(src[i:])
+				return nil, errorf(pos, "unexpected character %q (names other than [A-Za-z_][A-Za-z0-9_]* are written in `backquotes`)", r)
 			}
-			out = append(out, token{kind: tOp, text: string(c), pos: start})
+			out = append(out, token{kind: tOp, text: string(c), pos: pos})
+			advance(i + 1)
+		}
+	}
+	return append(out, token{kind: tEOF, pos: chars + 1}), nil
+}
+
+func isDigit(c byte) bool     { return c >= '0' && c <= '9' }
+func isNameStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// scanNumber reads digits[.digits][e[+-]digits] (or .digits...) from
+// src[i:]; it returns the end, whether the number is a DOUBLE, and false
+// for an exponent without digits.
+func scanNumber(src string, i int) (end int, float, ok bool) {
+	for i < len(src) && isDigit(src[i]) {
+		i++
+	}
+	if i < len(src) && src[i] == '.' {
+		float = true
+		i++
+		for i < len(src) && isDigit(src[i]) {
 			i++
 		}
 	}
-	return append(out, token{kind: tEOF, text: "", pos: len(src)}), nil
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		j := i + 1
+		if j < len(src) && (src[j] == '+' || src[j] == '-') {
+			j++
+		}
+		if j >= len(src) || !isDigit(src[j]) {
+			return j, true, false
+		}
+		for j < len(src) && isDigit(src[j]) {
+			j++
+		}
+		return j, true, true
+	}
+	return i, float, true
 }
 
-// quoted reads the quoted text starting at src[i] (a ' or `), where the
-// quote character doubled stands for itself; it returns the text and the
-// position after the closing quote.
-func quoted(src string, i int) (string, int, bool) {
+// readQuoted reads the quoted text starting at src[i] (a ' or `), where
+// the quote doubled stands for itself; it returns the text and the offset
+// after the closing quote.
+func readQuoted(src string, i int) (string, int, bool) {
 	q := src[i]
 	var b strings.Builder
 	for i++; i < len(src); i++ {
