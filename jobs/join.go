@@ -257,34 +257,48 @@ func (j *join) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBa
 			return nil, err
 		}
 	}
+	dims := make([]arrow.Array, len(j.addCols))
+	for k, c := range j.addCols {
+		dims[k] = j.dim.Rec.Column(c)
+	}
+	return assembleJoin(ctx, j.schema, rec, pb, db, dims)
+}
+
+// assembleJoin builds a join's output batch: the probe rows pb of rec,
+// then each dimension column taken at db (a NULL index: no match, NULL
+// values); nil when no row goes out. A nil dims entry is all NULL.
+func assembleJoin(ctx context.Context, schema *arrow.Schema, rec arrow.RecordBatch, pb, db *array.Int64Builder, dims []arrow.Array) (arrow.RecordBatch, error) {
 	if pb.Len() == 0 {
 		return nil, nil
 	}
 	pidx, didx := pb.NewInt64Array(), db.NewInt64Array()
 	defer pidx.Release()
 	defer didx.Release()
-	cols := make([]arrow.Array, 0, j.schema.NumFields())
+	cols := make([]arrow.Array, 0, schema.NumFields())
 	defer func() {
 		for _, c := range cols {
 			c.Release()
 		}
 	}()
-	opts := compute.DefaultTakeOptions()
 	for c := range int(rec.NumCols()) {
-		a, err := compute.TakeArrayOpts(ctx, rec.Column(c), pidx, *opts)
+		a, err := compute.TakeArray(ctx, rec.Column(c), pidx)
 		if err != nil {
 			return nil, err
 		}
 		cols = append(cols, a)
 	}
-	for _, c := range j.addCols {
-		a, err := compute.TakeArrayOpts(ctx, j.dim.Rec.Column(c), didx, *opts)
+	for k, d := range dims {
+		if d == nil {
+			cols = append(cols, array.MakeArrayOfNull(memory.DefaultAllocator, schema.Field(int(rec.NumCols())+k).Type, pidx.Len()))
+			continue
+		}
+		a, err := compute.TakeArray(ctx, d, didx)
 		if err != nil {
 			return nil, err
 		}
 		cols = append(cols, a)
 	}
-	return array.NewRecordBatch(j.schema, cols, int64(pidx.Len())), nil
+	return array.NewRecordBatch(schema, cols, int64(pidx.Len())), nil
 }
 
 func (j *join) keyNames() string {

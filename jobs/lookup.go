@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/hetl/hetl/hbase"
@@ -213,34 +212,11 @@ func (lj *lookupJoin) batch(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 	}
-	if pb.Len() == 0 {
-		return nil, nil
-	}
-	pidx, didx := pb.NewInt64Array(), db.NewInt64Array()
-	defer pidx.Release()
-	defer didx.Release()
-	out := make([]arrow.Array, 0, lj.schema.NumFields())
-	defer func() {
-		for _, c := range out {
-			c.Release()
+	dims := make([]arrow.Array, len(lj.cols))
+	if found != nil {
+		for c := range lj.cols {
+			dims[c] = found.Column(1 + c)
 		}
-	}()
-	for c := range int(rec.NumCols()) {
-		a, err := compute.TakeArray(ctx, rec.Column(c), pidx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
 	}
-	for c := range lj.cols {
-		var a arrow.Array
-		var err error
-		if found == nil {
-			a = array.MakeArrayOfNull(mem, lj.schema.Field(int(rec.NumCols())+c).Type, pidx.Len())
-		} else if a, err = compute.TakeArray(ctx, found.Column(1+c), didx); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return array.NewRecordBatch(lj.schema, out, int64(pidx.Len())), nil
+	return assembleJoin(ctx, lj.schema, rec, pb, db, dims)
 }

@@ -69,14 +69,23 @@ type LocalExecutor struct{ Workers int }
 
 // Run runs the tasks; the first failure cancels the others.
 func (e LocalExecutor) Run(ctx context.Context, env Env, tasks []TaskSpec) error {
-	workers := max(e.Workers, 1)
+	return RunEach(ctx, len(tasks), e.Workers, func(ctx context.Context, i int) error {
+		if err := RunTask(ctx, env, tasks[i]); err != nil {
+			return fmt.Errorf("task %s: %w", tasks[i].Name(), err)
+		}
+		return nil
+	})
+}
+
+// RunEach calls fn for 0..n-1, workers at a time (at least one); the
+// first error cancels the calls still running and is returned.
+func RunEach(ctx context.Context, n, workers int, fn func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	sem := make(chan struct{}, workers)
+	sem := make(chan struct{}, max(workers, 1))
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	for _, t := range tasks {
+	var once sync.Once
+	for i := range n {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -88,20 +97,12 @@ func (e LocalExecutor) Run(ctx context.Context, env Env, tasks []TaskSpec) error
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := RunTask(ctx, env, t); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = fmt.Errorf("task %s: %w", t.Name(), err)
-					cancel(first)
-				}
-				mu.Unlock()
+			if err := fn(ctx, i); err != nil {
+				once.Do(func() { cancel(err) })
 			}
 		}()
 	}
 	wg.Wait()
-	if first != nil {
-		return first
-	}
 	return context.Cause(ctx)
 }
 

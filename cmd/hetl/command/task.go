@@ -11,7 +11,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -149,44 +148,17 @@ func (p processExecutor) Run(ctx context.Context, env jobs.Env, tasks []jobs.Tas
 		}
 		specs = append(specs, name)
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	sem := make(chan struct{}, max(p.workers, 1))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	for i, spec := range specs {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			cmd := exec.CommandContext(ctx, self, p.args(spec)...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Run(); err != nil {
-				msg := strings.TrimSpace(stderr.String())
-				if len(msg) > 2000 {
-					msg = "…" + msg[len(msg)-2000:]
-				}
-				mu.Lock()
-				if first == nil {
-					first = fmt.Errorf("task %s (process): %w: %s", tasks[i].Name(), err, msg)
-					cancel(first)
-				}
-				mu.Unlock()
+	return jobs.RunEach(ctx, len(specs), p.workers, func(ctx context.Context, i int) error {
+		cmd := exec.CommandContext(ctx, self, p.args(specs[i])...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			msg := strings.TrimSpace(stderr.String())
+			if len(msg) > 2000 {
+				msg = "…" + msg[len(msg)-2000:]
 			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return context.Cause(ctx)
+			return fmt.Errorf("task %s (process): %w: %s", tasks[i].Name(), err, msg)
+		}
+		return nil
+	})
 }
