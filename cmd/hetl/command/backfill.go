@@ -15,12 +15,10 @@ import (
 )
 
 type backfillOptions struct {
-	from, to     string
-	parallel     int
-	force        bool
-	warehouseDir string
-	memoryMB     int
-	executor     string
+	from, to string
+	parallel int
+	force    bool
+	windowFlags
 }
 
 func newBackfillCommand(g *globalOptions) *cobra.Command {
@@ -42,12 +40,10 @@ is simply started again.`,
 	fs.StringVar(&o.to, "to", "", "end hour, exclusive (UTC)")
 	fs.IntVar(&o.parallel, "parallel", 1, "windows run at once")
 	fs.BoolVar(&o.force, "force", false, "run windows that are up to date too")
-	fs.StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
-	fs.IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows each window's dedupe holds before it spills to disk")
-	fs.StringVar(&o.executor, "executor", executorOne, "one (the window in this process), tasks (split into tasks exchanging rows through the warehouse, in this process) or processes (each task a child process, as on YARN); the same output")
+	o.windowFlags.AddFlags(fs)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if o.memoryMB < 1 {
-			return usagef("--memory-mb %d: want at least 1", o.memoryMB)
+		if err := o.windowFlags.Validate(); err != nil {
+			return err
 		}
 		if o.from == "" || o.to == "" {
 			return usagef("backfill needs --from and --to")
@@ -75,21 +71,11 @@ is simply started again.`,
 }
 
 func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o *backfillOptions, out io.Writer) error {
-	op, err := openPipeline(ctx, e, name, o.warehouseDir)
+	r, err := o.windowFlags.open(ctx, e, name)
 	if err != nil {
 		return err
 	}
-	defer op.Close()
-	op.env.MemoryBudget = int64(o.memoryMB) << 20
-	exec, err := executorFor(o.executor, e, o.warehouseDir, o.memoryMB)
-	if err != nil {
-		return err
-	}
-	store, err := openMetastore(ctx, e.cfg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	defer r.Close()
 
 	var (
 		mu                   sync.Mutex
@@ -103,7 +89,7 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 		go func() {
 			defer wg.Done()
 			for w := range queue {
-				line, err := backfillWindow(ctx, store, name, op.spec, op.env, w, o.force, exec)
+				line, err := backfillWindow(ctx, r.store, name, r.spec, r.env, w, o.force, r.exec)
 				mu.Lock()
 				switch {
 				case err != nil:

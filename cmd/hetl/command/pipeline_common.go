@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"runtime"
 	"sort"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/hetl/hetl/config"
 	"github.com/hetl/hetl/ingest"
@@ -80,17 +81,41 @@ func openWarehouse(ctx context.Context, cfg *config.Config, dir string) (warehou
 }
 
 // pipelineEnv loads what a pipeline needs to run: its PII key when it
-// hashes or scrubs.
-func pipelineEnv(fsys warehouse.FS, p *spec.Pipeline, log *slog.Logger) (jobs.Env, error) {
-	env := jobs.Env{FS: fsys, Log: log}
+// hashes or scrubs, and a client of the HBase gateway when a dimension
+// is in HBase (the caller closes env.HBase).
+func pipelineEnv(ctx context.Context, e env, fsys warehouse.FS, name string, p *spec.Pipeline) (jobs.Env, error) {
+	penv := jobs.Env{FS: fsys, Log: e.log}
 	if p.PIIKeyFile != "" || p.PIIKeyEnv != "" {
 		k, err := pii.LoadKey(p.PIIKeyFile, p.PIIKeyEnv)
 		if err != nil {
-			return env, fmt.Errorf("the pipeline's PII key: %w", err)
+			return penv, fmt.Errorf("the pipeline's PII key: %w", err)
 		}
-		env.PIIKey = &k
+		penv.PIIKey = &k
 	}
-	return env, nil
+	for _, dn := range sortedNames(p.Dimensions) {
+		if p.Dimensions[dn].HBase == "" {
+			continue
+		}
+		if e.cfg.HBase.Thrift == "" {
+			return penv, fmt.Errorf("pipeline %s: dimension %s is in HBase: set hbase.thrift in the configuration", name, dn)
+		}
+		c, err := dialHBase(ctx, e.cfg)
+		if err != nil {
+			return penv, err
+		}
+		penv.HBase = c
+		break
+	}
+	return penv, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // pipelineLeaseTTL bounds how long a killed run blocks its window.
@@ -186,23 +211,10 @@ func openPipeline(ctx context.Context, e env, pipelineName, warehouseDir string)
 	if err != nil {
 		return nil, err
 	}
-	penv, err := pipelineEnv(fsys, p, e.log)
+	penv, err := pipelineEnv(ctx, e, fsys, pipelineName, p)
 	if err != nil {
 		warehouse.CloseFS(fsys)
 		return nil, err
-	}
-	for name, d := range p.Dimensions {
-		if d.HBase == "" || penv.HBase != nil {
-			continue
-		}
-		if e.cfg.HBase.Thrift == "" {
-			warehouse.CloseFS(fsys)
-			return nil, fmt.Errorf("pipeline %s: dimension %s is in HBase: set hbase.thrift in the configuration", pipelineName, name)
-		}
-		if penv.HBase, err = dialHBase(ctx, e.cfg); err != nil {
-			warehouse.CloseFS(fsys)
-			return nil, err
-		}
 	}
 	return &openedPipeline{spec: p, fsys: fsys, env: penv}, nil
 }
@@ -225,4 +237,55 @@ func executorFor(name string, e env, warehouseDir string, memoryMB int) (jobs.Ex
 		return processExecutor{cfg: e.cfg, warehouseDir: warehouseDir, memoryMB: memoryMB, workers: runtime.GOMAXPROCS(0)}, nil
 	}
 	return nil, usagef("--executor %q: want one, tasks or processes (yarn comes with the YARN executor)", name)
+}
+
+// windowFlags are the flags of the commands that run windows (run and
+// backfill).
+type windowFlags struct {
+	warehouseDir string
+	memoryMB     int
+	executor     string
+}
+
+func (f *windowFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&f.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
+	fs.IntVar(&f.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows (dedupe) or group state (aggregate) a window holds before it spills to disk")
+	fs.StringVar(&f.executor, "executor", executorOne, "one (the window in this process), tasks (split into tasks exchanging rows through the warehouse, in this process) or processes (each task a child process, as on YARN); the same output")
+}
+
+func (f *windowFlags) Validate() error {
+	if f.memoryMB < 1 {
+		return usagef("--memory-mb %d: want at least 1", f.memoryMB)
+	}
+	return nil
+}
+
+// windowRunner is what running windows of a pipeline takes.
+type windowRunner struct {
+	*openedPipeline
+	exec  jobs.Executor // nil: one process
+	store *metastore.Store
+}
+
+func (r *windowRunner) Close() error {
+	return errors.Join(r.store.Close(), r.openedPipeline.Close())
+}
+
+// open opens the pipeline, its executor and the metastore.
+func (f *windowFlags) open(ctx context.Context, e env, name string) (*windowRunner, error) {
+	exec, err := executorFor(f.executor, e, f.warehouseDir, f.memoryMB)
+	if err != nil {
+		return nil, err
+	}
+	op, err := openPipeline(ctx, e, name, f.warehouseDir)
+	if err != nil {
+		return nil, err
+	}
+	op.env.MemoryBudget = int64(f.memoryMB) << 20
+	store, err := openMetastore(ctx, e.cfg)
+	if err != nil {
+		op.Close()
+		return nil, err
+	}
+	return &windowRunner{openedPipeline: op, exec: exec, store: store}, nil
 }

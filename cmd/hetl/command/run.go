@@ -11,10 +11,8 @@ import (
 )
 
 type runOptions struct {
-	hour         string
-	warehouseDir string
-	memoryMB     int
-	executor     string
+	hour string
+	windowFlags
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -34,12 +32,10 @@ _quarantine/PIPELINE. The run is recorded in the metastore with the input versio
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.hour, "hour", "", "the window's start: a UTC hour such as 2026-11-21T10")
-	fs.StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
-	fs.IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows dedupe holds before it spills to disk")
-	fs.StringVar(&o.executor, "executor", executorOne, "one (the window in this process), tasks (split into tasks exchanging rows through the warehouse, in this process) or processes (each task a child process, as on YARN); the same output")
+	o.windowFlags.AddFlags(fs)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if o.memoryMB < 1 {
-			return usagef("--memory-mb %d: want at least 1", o.memoryMB)
+		if err := o.windowFlags.Validate(); err != nil {
+			return err
 		}
 		if o.hour == "" {
 			return usagef("run needs --hour")
@@ -49,22 +45,12 @@ _quarantine/PIPELINE. The run is recorded in the metastore with the input versio
 			return usagef("--hour: %v", err)
 		}
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
-			op, err := openPipeline(ctx, e, args[0], o.warehouseDir)
+			r, err := o.windowFlags.open(ctx, e, args[0])
 			if err != nil {
 				return err
 			}
-			defer op.Close()
-			op.env.MemoryBudget = int64(o.memoryMB) << 20
-			exec, err := executorFor(o.executor, e, o.warehouseDir, o.memoryMB)
-			if err != nil {
-				return err
-			}
-			store, err := openMetastore(ctx, e.cfg)
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			res, err := runWindow(ctx, store, args[0], op.spec, op.env, w, exec)
+			defer r.Close()
+			res, err := runWindow(ctx, r.store, args[0], r.spec, r.env, w, r.exec)
 			if err != nil {
 				return err
 			}

@@ -46,7 +46,7 @@ run that started it.`,
 	}
 	run.Flags().StringVar(&o.spec, "spec", "", "the task's spec, relative to the warehouse")
 	run.Flags().StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse (default: warehouse.location)")
-	run.Flags().IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows dedupe holds before it spills to disk")
+	run.Flags().IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows (dedupe) or group state (aggregate) the task holds before it spills to disk")
 	run.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.spec == "" {
 			return usagef("task run needs --spec")
@@ -70,19 +70,14 @@ run that started it.`,
 			if t.Spec == nil {
 				return fmt.Errorf("task spec %s: no pipeline", o.spec)
 			}
-			penv, err := pipelineEnv(fsys, t.Spec, e.log)
+			penv, err := pipelineEnv(ctx, e, fsys, t.Pipeline, t.Spec)
 			if err != nil {
 				return err
 			}
-			penv.MemoryBudget = int64(o.memoryMB) << 20
-			for _, d := range t.Spec.Dimensions {
-				if d.HBase != "" && penv.HBase == nil {
-					if penv.HBase, err = dialHBase(ctx, e.cfg); err != nil {
-						return err
-					}
-					defer penv.HBase.Close()
-				}
+			if penv.HBase != nil {
+				defer penv.HBase.Close()
 			}
+			penv.MemoryBudget = int64(o.memoryMB) << 20
 			return jobs.RunTask(ctx, penv, t)
 		})(cmd, args)
 	}
