@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"io"
 	"runtime"
 	"sync"
 
@@ -98,7 +99,7 @@ func (p *parallelMap) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, ctx.Err()
 		}
 		if !ok {
-			return nil, errEOF
+			return nil, io.EOF
 		}
 		var r result
 		select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path"
 	"sort"
@@ -319,7 +320,7 @@ func Run(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOptio
 	for {
 		rec, err := pl.out.Next(ctx)
 		if err != nil {
-			if isEOF(err) {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			return abort(fmt.Errorf("pipeline %s, window %s: %w", name, o.Window, err))
@@ -364,8 +365,6 @@ func Run(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOptio
 		"quarantined", pl.q.Len(), "duplicates", res.Duplicates)
 	return res, nil
 }
-
-func isEOF(err error) bool { return errors.Is(err, errEOF) }
 
 // quarantineWriter is a write step over the quarantined rows, sorted.
 func quarantineWriter(fsys warehouse.FS, name string, o RunOptions, q *Quarantine) (*writer, error) {

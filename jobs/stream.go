@@ -109,5 +109,3 @@ func release(recs []arrow.RecordBatch) {
 		r.Release()
 	}
 }
-
-var errEOF = io.EOF
