@@ -265,37 +265,8 @@ func (ag *aggregate) compute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if ag.spill == nil {
-		rec, err := ag.result(final)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		ag.out = append(ag.out, rec)
-		return nil
-	}
-	defer ag.spill.remove()
-	for b := range spillPartitions {
-		merged, err := ag.readSpilled(b)
-		if err != nil {
-			return err
-		}
-		if merged == nil {
-			continue
-		}
-		rec, err := ag.result(merged)
-		merged.release()
-		if errors.Is(err, io.EOF) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		ag.out = append(ag.out, rec)
-	}
-	return nil
+	ag.out, err = ag.results(final)
+	return err
 }
 
 // fold reads the whole input into one partial, final, with its key

@@ -1,6 +1,10 @@
 package jobs
 
 import (
+	"errors"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -89,4 +93,74 @@ func (ag *aggregate) readSpilled(b int) (*partial, error) {
 		}
 	}
 	return merged, nil
+}
+
+// absorb merges partial p into acc (nil: p becomes acc), and spills acc
+// when it outgrows the budget: merging partials read one at a time
+// holds about the budget, however many there are.
+func (ag *aggregate) absorb(acc, p *partial) (*partial, error) {
+	if acc == nil {
+		acc = p
+	} else {
+		err := acc.merge(p)
+		// Groups moved out of p still read its key arrays.
+		acc.extra = append(acc.extra, p)
+		acc.bytes += p.bytes
+		if err != nil {
+			return acc, err
+		}
+	}
+	if ag.budget > 0 && acc.bytes > ag.budget {
+		return acc, ag.spillPartial(acc)
+	}
+	return acc, nil
+}
+
+// results is the aggregate's output for the groups of acc (nil: none)
+// and of the spill, if any: one batch, or one per spill partition.
+func (ag *aggregate) results(acc *partial) ([]arrow.RecordBatch, error) {
+	if ag.spill == nil {
+		if acc == nil {
+			return nil, nil
+		}
+		rec, err := ag.result(acc)
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []arrow.RecordBatch{rec}, nil
+	}
+	defer ag.spill.remove()
+	if acc != nil {
+		if err := ag.spillPartial(acc); err != nil {
+			return nil, err
+		}
+	}
+	if err := ag.spill.finish(); err != nil {
+		return nil, err
+	}
+	var out []arrow.RecordBatch
+	for b := range spillPartitions {
+		merged, err := ag.readSpilled(b)
+		if err != nil {
+			release(out)
+			return nil, err
+		}
+		if merged == nil {
+			continue
+		}
+		rec, err := ag.result(merged)
+		merged.release()
+		if errors.Is(err, io.EOF) {
+			continue
+		}
+		if err != nil {
+			release(out)
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
 }

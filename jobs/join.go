@@ -2,7 +2,9 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync/atomic"
 
@@ -10,29 +12,119 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/util"
 
 	"github.com/hetl/hetl/jobs/spec"
 )
 
-// Dimension is a table held in memory for joins: one batch.
+// Dimension is a table read for joins: one batch in memory, or, when it
+// outgrew its share of the memory budget, a local spill file that Join
+// reads back partition by partition (see gracejoin.go).
 type Dimension struct {
 	Name    string
-	Rec     arrow.RecordBatch
+	Rec     arrow.RecordBatch // nil when spilled
 	Version InputVersion
+	spilled *dimensionFile
 }
 
-// LoadDimension reads a whole table (its latest published version).
+// Schema is the dimension's columns.
+func (d *Dimension) Schema() *arrow.Schema {
+	if d.spilled != nil {
+		return d.spilled.schema
+	}
+	return d.Rec.Schema()
+}
+
+// NumRows is how many rows the dimension has.
+func (d *Dimension) NumRows() int64 {
+	if d.spilled != nil {
+		return d.spilled.rows
+	}
+	return d.Rec.NumRows()
+}
+
+// Spilled reports whether the dimension is on disk, to be joined by
+// partitions.
+func (d *Dimension) Spilled() bool { return d.spilled != nil }
+
+// Release frees the dimension's memory or removes its spill file.
+func (d *Dimension) Release() error {
+	if d.Rec != nil {
+		d.Rec.Release()
+		d.Rec = nil
+	}
+	if d.spilled != nil {
+		err := d.spilled.remove()
+		d.spilled = nil
+		return err
+	}
+	return nil
+}
+
+// LoadDimension reads a whole table (its latest published version) into
+// memory.
 func LoadDimension(ctx context.Context, name string, t *Table, columns []string) (*Dimension, error) {
+	return loadDimension(ctx, name, t, columns, 0)
+}
+
+// hashEntryBytes is about what a row costs in a join's hash table
+// beyond its column values (map entry, index slice).
+const hashEntryBytes = 48
+
+// loadDimension reads a table for a join, holding at most about budget
+// bytes (0: no limit); past it the rows go to a local spill file.
+func loadDimension(ctx context.Context, name string, t *Table, columns []string, budget int64) (*Dimension, error) {
 	s, v, err := t.Scan(ctx, ScanOptions{Columns: columns})
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	recs, err := Drain(ctx, s)
-	if err != nil {
-		return nil, fmt.Errorf("dimension %s: %w", name, err)
+	var (
+		recs    []arrow.RecordBatch
+		held    int64
+		spilled *dimensionFile
+	)
+	defer func() { release(recs) }()
+	for {
+		rec, err := s.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if spilled != nil {
+				err = errors.Join(err, spilled.remove())
+			}
+			return nil, fmt.Errorf("dimension %s: %w", name, err)
+		}
+		if spilled != nil {
+			err = spilled.write(rec)
+			rec.Release()
+			if err != nil {
+				return nil, fmt.Errorf("dimension %s: %w", name, errors.Join(err, spilled.remove()))
+			}
+			continue
+		}
+		recs = append(recs, rec)
+		held += util.TotalRecordSize(rec) + hashEntryBytes*rec.NumRows()
+		if budget > 0 && held > budget {
+			if spilled, err = newDimensionFile(s.Schema()); err != nil {
+				return nil, fmt.Errorf("dimension %s: %w", name, err)
+			}
+			for _, r := range recs {
+				if err := spilled.write(r); err != nil {
+					return nil, fmt.Errorf("dimension %s: %w", name, errors.Join(err, spilled.remove()))
+				}
+			}
+			release(recs)
+			recs = nil
+		}
 	}
-	defer release(recs)
+	if spilled != nil {
+		if err := spilled.finish(); err != nil {
+			return nil, fmt.Errorf("dimension %s: %w", name, errors.Join(err, spilled.remove()))
+		}
+		return &Dimension{Name: name, Version: v, spilled: spilled}, nil
+	}
 	rec, err := concatBatches(s.Schema(), recs)
 	if err != nil {
 		return nil, fmt.Errorf("dimension %s: %w", name, err)
@@ -84,19 +176,25 @@ type join struct {
 	stats   *JoinStats
 	left    bool
 	probe   []int
+	build   []int // the dimension's key columns
 	addCols []int // dimension columns added
 	schema  *arrow.Schema
-	table   map[string][]int64
-	// ints is the table of a single integer key: the common case (ids)
+	// intKeys: a single integer key on both sides, the common case (ids)
 	// and much cheaper to hash than encoded keys.
-	ints map[int64][]int64
+	intKeys bool
+
+	rec   arrow.RecordBatch // the dimension rows the table indexes
+	table map[string][]int64
+	ints  map[int64][]int64
 }
 
-// Join joins in with dim on the key pairs of j.
+// Join joins in with dim on the key pairs of j. A dimension in memory is
+// a hash table probed batch by batch; a spilled one is joined partition
+// by partition after both sides are split by key hash (a grace hash
+// join), so neither side needs to fit in memory.
 func Join(in Stream, name string, j *spec.Join, dim *Dimension, q *Quarantine, stats *JoinStats) (Stream, error) {
-	s, ds := in.Schema(), dim.Rec.Schema()
+	s, ds := in.Schema(), dim.Schema()
 	jn := &join{in: in, name: name, j: j, dim: dim, q: q, stats: stats, left: j.Kind == "left"}
-	var build []int
 	isKey := map[int]bool{}
 	for _, pair := range j.On {
 		a, b, err := spec.One(pair)
@@ -114,7 +212,7 @@ func Join(in Stream, name string, j *spec.Join, dim *Dimension, q *Quarantine, s
 			return nil, fmt.Errorf("%s: on %s = %s.%s: types %s and %s cannot be compared", name, a, dim.Name, b, s.Field(pi).Type, ds.Field(di).Type)
 		}
 		jn.probe = append(jn.probe, pi)
-		build = append(build, di)
+		jn.build = append(jn.build, di)
 		isKey[di] = true
 	}
 	fields := append([]arrow.Field(nil), s.Fields()...)
@@ -143,37 +241,48 @@ func Join(in Stream, name string, j *spec.Join, dim *Dimension, q *Quarantine, s
 		fields = append(fields, f)
 	}
 	jn.schema = arrow.NewSchema(fields, nil)
+	jn.intKeys = len(jn.build) == 1 && smallInt(s.Field(jn.probe[0]).Type) && smallInt(ds.Field(jn.build[0]).Type)
 
-	if len(build) == 1 && smallInt(s.Field(jn.probe[0]).Type) && smallInt(ds.Field(build[0]).Type) {
-		col := dim.Rec.Column(build[0])
-		jn.ints = make(map[int64][]int64, col.Len())
-		for i := range col.Len() {
-			if col.IsValid(i) {
-				k := intValue(col, i)
-				jn.ints[k] = append(jn.ints[k], int64(i))
-			}
-		}
-		return ParallelMap(in, jn.schema, 0, func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-			return jn.batch(context.Background(), rec)
-		}), nil
+	if dim.Spilled() {
+		return &graceJoin{jn: jn}, nil
 	}
-	keys, err := newRowKeys(dim.Rec, build)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	jn.table = map[string][]int64{}
-	var key []byte
-	for i := range int(dim.Rec.NumRows()) {
-		var null bool
-		key, null = keys.key(key[:0], i)
-		if !null { // a NULL key never matches
-			jn.table[string(key)] = append(jn.table[string(key)], int64(i))
-		}
+	if err := jn.index(dim.Rec); err != nil {
+		return nil, err
 	}
 	// The hash table is read-only from here: probe batches in parallel.
 	return ParallelMap(in, jn.schema, 0, func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 		return jn.batch(context.Background(), rec)
 	}), nil
+}
+
+// index builds the hash table of rec's rows (it does not retain rec).
+func (j *join) index(rec arrow.RecordBatch) error {
+	j.rec, j.table, j.ints = rec, nil, nil
+	if j.intKeys {
+		col := rec.Column(j.build[0])
+		j.ints = make(map[int64][]int64, col.Len())
+		for i := range col.Len() {
+			if col.IsValid(i) {
+				k := intValue(col, i)
+				j.ints[k] = append(j.ints[k], int64(i))
+			}
+		}
+		return nil
+	}
+	keys, err := newRowKeys(rec, j.build)
+	if err != nil {
+		return fmt.Errorf("%s: %w", j.name, err)
+	}
+	j.table = map[string][]int64{}
+	var key []byte
+	for i := range int(rec.NumRows()) {
+		var null bool
+		key, null = keys.key(key[:0], i)
+		if !null { // a NULL key never matches
+			j.table[string(key)] = append(j.table[string(key)], int64(i))
+		}
+	}
+	return nil
 }
 
 // keyFamily groups types whose values can be equal.
@@ -210,7 +319,7 @@ func smallInt(t arrow.DataType) bool {
 func (j *join) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 	var keys *rowKeys
 	var probeCol arrow.Array
-	if j.ints != nil {
+	if j.intKeys {
 		probeCol = rec.Column(j.probe[0])
 	} else {
 		var err error
@@ -259,7 +368,7 @@ func (j *join) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBa
 	}
 	dims := make([]arrow.Array, len(j.addCols))
 	for k, c := range j.addCols {
-		dims[k] = j.dim.Rec.Column(c)
+		dims[k] = j.rec.Column(c)
 	}
 	return assembleJoin(ctx, j.schema, rec, pb, db, dims)
 }

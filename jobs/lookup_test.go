@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -129,6 +130,8 @@ func TestPipelineOnHDFS(t *testing.T) {
 // A window run as tasks exchanging rows through the warehouse publishes
 // what the one-process run publishes.
 func TestTasksMatchOneProcess(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	s := seed(t, 6000, 2)
 	ctx := context.Background()
 	// Small chunks: several files per hour, so several map tasks.
@@ -143,11 +146,25 @@ func TestTasksMatchOneProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, buckets := range []int{1, 3} {
+		// The last case's budget is small enough for every task to spill:
+		// dimensions, dedupe, partial aggregates and their merge.
+		for _, c := range []struct {
+			buckets int
+			budget  int64
+		}{{1, 0}, {3, 0}, {3, 16 << 10}} {
+			buckets := c.buckets
+			env := s.env()
+			env.MemoryBudget = c.budget
 			exec := &countingExecutor{inner: LocalExecutor{Workers: 2}, kinds: map[string]int{}}
-			tasks, err := RunTasks(ctx, "hourly_activity", p, s.env(), RunOptions{Window: w, RunID: fmt.Sprintf("tasks%d-%d", h, buckets)}, exec, buckets)
+			spills := spillsStarted.Load()
+			tasks, err := RunTasks(ctx, "hourly_activity", p, env, RunOptions{Window: w, RunID: fmt.Sprintf("tasks%d-%d-%d", h, buckets, c.budget)}, exec, buckets)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Per reduce task: dedupe, two dimensions, the partial
+			// aggregate; the merge: its partials.
+			if spilled := spillsStarted.Load() - spills; c.budget != 0 && spilled < int64(4*exec.kinds[TaskReduce]+1) {
+				t.Errorf("budget %d: only %d spills, tasks %v", c.budget, spilled, exec.kinds)
 			}
 			if exec.kinds[TaskMap] < 2 || exec.kinds[TaskReduce] != buckets || exec.kinds[TaskMerge] != 1 {
 				t.Errorf("tasks run: %v", exec.kinds)
@@ -157,7 +174,7 @@ func TestTasksMatchOneProcess(t *testing.T) {
 			}
 			for i := range one.Outputs {
 				if a, b := tasks.Outputs[i], one.Outputs[i]; a.Rows != b.Rows || a.Checksum != b.Checksum {
-					t.Errorf("%s %s, %d buckets: %d rows (checksum %d), one process %d (%d)", w, a.Table, buckets, a.Rows, a.Checksum, b.Rows, b.Checksum)
+					t.Errorf("%s %s, %d buckets, budget %d: %d rows (checksum %d), one process %d (%d)", w, a.Table, buckets, c.budget, a.Rows, a.Checksum, b.Rows, b.Checksum)
 				}
 			}
 			if tasks.Duplicates != one.Duplicates || fmt.Sprint(tasks.Quarantined) != fmt.Sprint(one.Quarantined) {
@@ -168,6 +185,9 @@ func TestTasksMatchOneProcess(t *testing.T) {
 	ents, _ := s.fsys.ReadDir(ctx, "_hetl_tasks/hourly_activity")
 	if len(ents) != 0 {
 		t.Errorf("the exchange directory was left: %d entries", len(ents))
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		t.Errorf("spills left %d entries in the temporary directory", len(ents))
 	}
 }
 

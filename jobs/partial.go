@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/util"
 
 	"github.com/hetl/hetl/jobs/sketch"
 )
@@ -150,7 +151,9 @@ func (ag *aggregate) unmarshalPartial(rec arrow.RecordBatch) (*partial, error) {
 	if !rec.Schema().Equal(ag.partialSchema()) {
 		return nil, fmt.Errorf("partial aggregate: schema %s, want %s", rec.Schema(), ag.partialSchema())
 	}
-	p := &partial{ag: ag, groups: map[string]*group{}}
+	// In memory a group's state takes about twice its batch form, plus
+	// the map entry.
+	p := &partial{ag: ag, groups: map[string]*group{}, bytes: 2*util.TotalRecordSize(rec) + 64*rec.NumRows()}
 	idx := make([]int, len(ag.byTypes))
 	for k := range idx {
 		idx[k] = k

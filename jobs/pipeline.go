@@ -35,8 +35,9 @@ type Env struct {
 	// HBase is the Thrift2 gateway's client, for dimensions kept in HBase
 	// (nil when the pipeline has none).
 	HBase *hbase.Client
-	// MemoryBudget is the bytes of rows a blocking step (dedupe) holds
-	// before it spills to disk (0: DefaultMemoryBudget).
+	// MemoryBudget is the bytes a blocking step holds before it spills
+	// to disk: dedupe's rows, the aggregate's groups, and (a quarter of
+	// it, shared) the dimensions joins index (0: DefaultMemoryBudget).
 	MemoryBudget int64
 }
 
@@ -138,7 +139,7 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 	fail := func(err error) (*plan, error) {
 		s.Close()
 		for _, d := range dims {
-			d.Rec.Release()
+			d.Release()
 		}
 		return nil, err
 	}
@@ -155,10 +156,7 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 		case st.Cleanse != nil:
 			stats := &CleanseStats{}
 			pl.cleanse = append(pl.cleanse, stats)
-			budget := env.MemoryBudget
-			if budget <= 0 {
-				budget = DefaultMemoryBudget
-			}
+			budget := budgetOf(env)
 			c := st.Cleanse
 			if i == bo.split && bo.mode == cleanseValidate {
 				cc := *c
@@ -197,7 +195,9 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 				if err != nil {
 					return fail(err)
 				}
-				if d, err = LoadDimension(ctx, st.Join.With, t, in.Columns); err != nil {
+				// Dimensions share a quarter of the budget; one larger is
+				// joined by partitions from a local spill file.
+				if d, err = loadDimension(ctx, st.Join.With, t, in.Columns, budgetOf(env)/4); err != nil {
 					return fail(err)
 				}
 				dims[st.Join.With] = d
@@ -206,7 +206,10 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 			stats := &JoinStats{}
 			pl.joins = append(pl.joins, stats)
 			next, err = Join(s, label, st.Join, d, pl.q, stats)
-			what = fmt.Sprintf("join %s (%d rows)", st.Join.With, d.Rec.NumRows())
+			what = fmt.Sprintf("join %s (%d rows)", st.Join.With, d.NumRows())
+			if d.Spilled() {
+				what = fmt.Sprintf("join %s (%d rows, over its memory share: spilled, joined in %d partitions by key hash)", st.Join.With, d.NumRows(), spillPartitions)
+			}
 		case st.Augment != nil:
 			next, err = Augment(s, label, st.Augment, env.Funcs)
 			what = "augment"
@@ -214,11 +217,7 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 			next, err = Select(s, label, st.Select)
 			what = "select"
 		case st.Aggregate != nil:
-			budget := env.MemoryBudget
-			if budget <= 0 {
-				budget = DefaultMemoryBudget
-			}
-			next, err = aggregateWithBudget(s, label, st.Aggregate, &w, budget)
+			next, err = aggregateWithBudget(s, label, st.Aggregate, &w, budgetOf(env))
 			aggregated = true
 			what = "aggregate by " + strings.Join(st.Aggregate.By, ", ")
 		case st.Write != nil:
@@ -242,6 +241,14 @@ func buildPart(ctx context.Context, name string, p *spec.Pipeline, env Env, o Ru
 	}
 	pl.out = &releasing{Stream: s, dims: dims}
 	return pl, nil
+}
+
+// budgetOf is env's memory budget in bytes.
+func budgetOf(env Env) int64 {
+	if env.MemoryBudget <= 0 {
+		return DefaultMemoryBudget
+	}
+	return env.MemoryBudget
 }
 
 // pushDown is what the filter steps right after the scan say of integer
@@ -290,7 +297,7 @@ type releasing struct {
 func (r *releasing) Close() error {
 	err := r.Stream.Close()
 	for _, d := range r.dims {
-		d.Rec.Release()
+		err = errors.Join(err, d.Release())
 	}
 	r.dims = nil
 	return err

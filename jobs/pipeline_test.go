@@ -280,9 +280,13 @@ func TestHourlyActivityRerunPIIStale(t *testing.T) {
 			t.Errorf("%s: rerun gave %d rows (checksum %d), first run %d (%d)", a.Table, b.Rows, b.Checksum, a.Rows, a.Checksum)
 		}
 	}
-	// Past its memory budget dedupe spills to disk: the same outputs.
+	// Past its memory budget dedupe, the aggregate and the joins spill to
+	// disk: the same outputs.
 	small := s.env()
 	small.MemoryBudget = 32 << 10
+	if plan, err := Explain(ctx, "hourly_activity", p, small, w); err != nil || strings.Count(plan, "spilled, joined in 32 partitions") != 2 {
+		t.Errorf("with a small budget both dimensions should be spilled: %v\n%s", err, plan)
+	}
 	spilled, err := Run(ctx, "hourly_activity", p, small, RunOptions{Window: w, RunID: "b"})
 	if err != nil {
 		t.Fatal(err)

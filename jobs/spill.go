@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -28,19 +29,25 @@ func spillPartition(h uint64) int { return int(h >> 59) }
 // spillFiles are a spill's partition files: Arrow IPC streams of one
 // schema in a local temporary directory, removed by remove.
 type spillFiles struct {
-	mu    sync.Mutex
-	dir   string
-	files []*os.File
-	ws    []*ipc.Writer
-	rows  []int64
+	mu     sync.Mutex
+	schema *arrow.Schema
+	dir    string
+	files  []*os.File
+	ws     []*ipc.Writer
+	rows   []int64
 }
 
+// spillsStarted counts spills begun in this process (tests check that a
+// small budget really spills).
+var spillsStarted atomic.Int64
+
 func newSpillFiles(prefix string, schema *arrow.Schema) (*spillFiles, error) {
+	spillsStarted.Add(1)
 	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		return nil, fmt.Errorf("spill: %w", err)
 	}
-	s := &spillFiles{dir: dir, rows: make([]int64, spillPartitions)}
+	s := &spillFiles{schema: schema, dir: dir, rows: make([]int64, spillPartitions)}
 	for i := range spillPartitions {
 		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("p%02d.arrows", i)))
 		if err != nil {
@@ -101,6 +108,14 @@ func (s *spillFiles) read(p int) ([]arrow.RecordBatch, error) {
 		rec.Retain()
 		out = append(out, rec)
 	}
+}
+
+// stream reads partition p batch by batch (after finish).
+func (s *spillFiles) stream(p int) (Stream, error) {
+	if s.rows[p] == 0 {
+		return FromBatches(s.schema), nil
+	}
+	return openIPCStream(s.files[p].Name(), s.schema)
 }
 
 func (s *spillFiles) remove() error {

@@ -177,7 +177,7 @@ func RunTask(ctx context.Context, env Env, t TaskSpec) error {
 	case t.Kind == TaskMap && l.split >= 0:
 		err = writeShuffle(ctx, env.FS, t, pl.out, t.Spec.Steps[l.split].Cleanse.Dedupe.Key)
 	case l.agg >= 0:
-		err = writePartial(ctx, env.FS, t, pl.out, t.Spec.Steps[l.agg].Aggregate, o.Window)
+		err = writePartial(ctx, env, t, pl.out, t.Spec.Steps[l.agg].Aggregate, o.Window)
 	default:
 		_, err = drainCount(ctx, pl.out)
 	}
@@ -316,31 +316,25 @@ func partitionRows(ctx context.Context, rec arrow.RecordBatch, hashes []uint64, 
 	return nil
 }
 
-// readIPC reads a whole IPC stream file.
-func readIPC(ctx context.Context, fsys warehouse.FS, name string) (*arrow.Schema, []arrow.RecordBatch, error) {
+// eachIPCBatch calls fn with each batch of an IPC stream file, one at a
+// time (the batch is released after fn).
+func eachIPCBatch(ctx context.Context, fsys warehouse.FS, name string, fn func(*arrow.Schema, arrow.RecordBatch) error) error {
 	f, err := fsys.Open(ctx, name)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer f.Close()
 	r, err := ipc.NewReader(f)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return err
 	}
 	defer r.Release()
-	var out []arrow.RecordBatch
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return r.Schema(), out, nil
+	for r.Next() {
+		if err := fn(r.Schema(), r.RecordBatch()); err != nil {
+			return err
 		}
-		if err != nil {
-			release(out)
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
-		}
-		rec.Retain()
-		out = append(out, rec)
 	}
+	return r.Err()
 }
 
 // readShuffle is a reduce task's rows: its bucket of every map task's
@@ -359,30 +353,102 @@ func readShuffle(ctx context.Context, fsys warehouse.FS, t TaskSpec) (Stream, er
 		}
 	}
 	sort.Strings(names)
-	var schema *arrow.Schema
-	var all []arrow.RecordBatch
-	for _, n := range names {
-		s, recs, err := readIPC(ctx, fsys, path.Join(dir, n))
-		if err != nil {
-			release(all)
-			return nil, err
-		}
-		schema = s
-		all = append(all, recs...)
-	}
-	if schema == nil {
+	if len(names) == 0 {
 		return nil, fmt.Errorf("reduce %d: no shuffle files in %s", t.Index, dir)
 	}
-	return FromBatches(schema, all...), nil
+	for i, n := range names {
+		names[i] = path.Join(dir, n)
+	}
+	st := &ipcFiles{fsys: fsys, names: names}
+	if err := st.open(ctx); err != nil { // for the schema
+		return nil, err
+	}
+	return st, nil
+}
+
+// ipcFiles streams IPC stream files of one schema one after another,
+// batch by batch: a reduce task holds only what its dedupe keeps.
+type ipcFiles struct {
+	fsys   warehouse.FS
+	names  []string // still to open
+	schema *arrow.Schema
+	f      io.Closer
+	r      *ipc.Reader
+}
+
+func (s *ipcFiles) open(ctx context.Context) error {
+	name := s.names[0]
+	s.names = s.names[1:]
+	f, err := s.fsys.Open(ctx, name)
+	if err != nil {
+		return err
+	}
+	r, err := ipc.NewReader(f)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if s.schema == nil {
+		s.schema = r.Schema()
+	} else if !r.Schema().Equal(s.schema) {
+		r.Release()
+		f.Close()
+		return fmt.Errorf("%s: schema %s, want %s", name, r.Schema(), s.schema)
+	}
+	s.f, s.r = f, r
+	return nil
+}
+
+func (s *ipcFiles) Schema() *arrow.Schema { return s.schema }
+
+func (s *ipcFiles) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if s.r != nil {
+			rec, err := s.r.Read()
+			if err == nil {
+				rec.Retain()
+				return rec, nil
+			}
+			if !errors.Is(err, io.EOF) {
+				return nil, err
+			}
+			if err := s.closeCurrent(); err != nil {
+				return nil, err
+			}
+		}
+		if len(s.names) == 0 {
+			return nil, io.EOF
+		}
+		if err := s.open(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *ipcFiles) closeCurrent() error {
+	if s.r == nil {
+		return nil
+	}
+	s.r.Release()
+	err := s.f.Close()
+	s.r, s.f = nil, nil
+	return err
+}
+
+func (s *ipcFiles) Close() error {
+	s.names = nil
+	return s.closeCurrent()
 }
 
 // The partial file's schema metadata carries the aggregate's input
 // schema, which the merge task needs and has no other way to know.
 const inputSchemaKey = "hetl.aggregate_input"
 
-func writePartial(ctx context.Context, fsys warehouse.FS, t TaskSpec, s Stream, a *spec.Aggregate, w Window) error {
-	// A task's partial goes to the merge whole: it does not spill.
-	st, err := aggregateWithBudget(s, "aggregate", a, &w, 0)
+func writePartial(ctx context.Context, env Env, t TaskSpec, s Stream, a *spec.Aggregate, w Window) error {
+	st, err := aggregateWithBudget(s, "aggregate", a, &w, budgetOf(env))
 	if err != nil {
 		return err
 	}
@@ -393,28 +459,54 @@ func writePartial(ctx context.Context, fsys warehouse.FS, t TaskSpec, s Stream, 
 			p.release()
 		}
 	}()
+	if ag.spill != nil {
+		defer ag.spill.remove()
+	}
 	if err != nil {
 		return err
 	}
-	rec, err := final.marshal()
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
 	enc, err := ingest.EncodeSchema(s.Schema())
 	if err != nil {
 		return err
 	}
 	md := arrow.NewMetadata([]string{inputSchemaKey}, []string{enc})
-	schema := arrow.NewSchema(rec.Schema().Fields(), &md)
-	f, err := fsys.Create(ctx, path.Join(t.Exchange, "partial", t.Name()+".arrows"), warehouse.CreateOptions{Overwrite: true})
+	schema := arrow.NewSchema(ag.partialSchema().Fields(), &md)
+	f, err := env.FS.Create(ctx, path.Join(t.Exchange, "partial", t.Name()+".arrows"), warehouse.CreateOptions{Overwrite: true})
 	if err != nil {
 		return err
 	}
 	iw := ipc.NewWriter(f, ipc.WithSchema(schema))
-	out := array.NewRecordBatch(schema, rec.Columns(), rec.NumRows())
-	err = iw.Write(out)
-	out.Release()
+	write := func(p *partial) error {
+		rec, err := p.marshal()
+		if err != nil {
+			return err
+		}
+		out := array.NewRecordBatch(schema, rec.Columns(), rec.NumRows())
+		rec.Release()
+		err = iw.Write(out)
+		out.Release()
+		return err
+	}
+	if ag.spill == nil {
+		err = write(final)
+	} else {
+		// The groups outgrew the budget: the partial goes out one spill
+		// partition at a time (a group is in exactly one).
+		for b := range spillPartitions {
+			var merged *partial
+			if merged, err = ag.readSpilled(b); err != nil || merged == nil {
+				if err != nil {
+					break
+				}
+				continue
+			}
+			err = write(merged)
+			merged.release()
+			if err != nil {
+				break
+			}
+		}
+	}
 	return errors.Join(err, iw.Close(), f.Close())
 }
 
@@ -434,64 +526,56 @@ func runMerge(ctx context.Context, env Env, t TaskSpec, l layout, o RunOptions) 
 	if len(names) == 0 {
 		return fmt.Errorf("merge: no partial aggregates in %s", dir)
 	}
+	// Partials are read one batch at a time and merged into one, which
+	// spills by group key hash past the budget.
 	var ag *aggregate
-	var parts []*partial
+	var acc *partial
 	defer func() {
-		for _, p := range parts {
-			p.release()
+		if acc != nil {
+			acc.release()
+		}
+		if ag != nil && ag.spill != nil {
+			ag.spill.remove()
 		}
 	}()
 	for _, n := range names {
-		schema, recs, err := readIPC(ctx, env.FS, path.Join(dir, n))
-		if err != nil {
-			return err
-		}
-		if ag == nil {
-			enc, ok := schema.Metadata().GetValue(inputSchemaKey)
-			if !ok {
-				release(recs)
-				return fmt.Errorf("merge: %s has no %s", n, inputSchemaKey)
+		err := eachIPCBatch(ctx, env.FS, path.Join(dir, n), func(schema *arrow.Schema, rec arrow.RecordBatch) error {
+			if ag == nil {
+				enc, ok := schema.Metadata().GetValue(inputSchemaKey)
+				if !ok {
+					return fmt.Errorf("no %s", inputSchemaKey)
+				}
+				in, err := ingest.DecodeSchema(enc)
+				if err != nil {
+					return err
+				}
+				st, err := aggregateWithBudget(FromBatches(in), fmt.Sprintf("steps[%d].aggregate", l.agg), t.Spec.Steps[l.agg].Aggregate, &o.Window, budgetOf(env))
+				if err != nil {
+					return err
+				}
+				ag = st.(*aggregate)
 			}
-			in, err := ingest.DecodeSchema(enc)
-			if err != nil {
-				release(recs)
-				return err
-			}
-			st, err := aggregateWithBudget(FromBatches(in), fmt.Sprintf("steps[%d].aggregate", l.agg), t.Spec.Steps[l.agg].Aggregate, &o.Window, 0)
-			if err != nil {
-				release(recs)
-				return err
-			}
-			ag = st.(*aggregate)
-		}
-		for _, rec := range recs {
 			plain := array.NewRecordBatch(ag.partialSchema(), rec.Columns(), rec.NumRows())
 			p, err := ag.unmarshalPartial(plain)
 			plain.Release()
 			if err != nil {
-				release(recs)
-				return fmt.Errorf("merge: %s: %w", n, err)
+				return err
 			}
-			parts = append(parts, p)
-		}
-		release(recs)
-	}
-	final := parts[0]
-	for _, p := range parts[1:] {
-		if err := final.merge(p); err != nil {
+			acc, err = ag.absorb(acc, p)
 			return err
+		})
+		if err != nil {
+			return fmt.Errorf("merge: %s: %w", n, err)
 		}
 	}
-	res, err := ag.result(final)
-	var src Stream
-	switch {
-	case errors.Is(err, io.EOF):
-		src = FromBatches(ag.Schema())
-	case err != nil:
-		return err
-	default:
-		src = FromBatches(ag.Schema(), res)
+	if ag == nil {
+		return fmt.Errorf("merge: the partial aggregates in %s hold no batch", dir)
 	}
+	res, err := ag.results(acc)
+	if err != nil {
+		return err
+	}
+	src := FromBatches(ag.Schema(), res...)
 	pl, err := buildPart(ctx, t.Pipeline, t.Spec, env, o, buildOptions{source: src, from: l.agg + 1, split: -1, part: t.Name()})
 	if err != nil {
 		src.Close()

@@ -249,7 +249,7 @@ type windowFlags struct {
 
 func (f *windowFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.warehouseDir, "warehouse-dir", "", "warehouse to read and write (default: warehouse.location)")
-	fs.IntVar(&f.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows (dedupe) or group state (aggregate) a window holds before it spills to disk")
+	fs.IntVar(&f.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB a window holds (dedupe rows, aggregate groups, join dimensions) before it spills to disk")
 	fs.StringVar(&f.executor, "executor", executorOne, "one (the window in this process), tasks (split into tasks exchanging rows through the warehouse, in this process) or processes (each task a child process, as on YARN); the same output")
 }
 

@@ -46,7 +46,7 @@ run that started it.`,
 	}
 	run.Flags().StringVar(&o.spec, "spec", "", "the task's spec, relative to the warehouse")
 	run.Flags().StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse (default: warehouse.location)")
-	run.Flags().IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB of rows (dedupe) or group state (aggregate) the task holds before it spills to disk")
+	run.Flags().IntVar(&o.memoryMB, "memory-mb", jobs.DefaultMemoryBudget>>20, "MiB the task holds (dedupe rows, aggregate groups, join dimensions) before it spills to disk")
 	run.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.spec == "" {
 			return usagef("task run needs --spec")
