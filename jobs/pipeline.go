@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -251,8 +252,8 @@ func budgetOf(env Env) int64 {
 	return env.MemoryBudget
 }
 
-// pushDown is what the filter steps right after the scan say of integer
-// columns, for skipping Parquet row groups. Only leading filters: after
+// pushDown is what the filter steps right after the scan say of
+// columns' values, for skipping Parquet row groups. Only leading filters: after
 // a cleanse, a row a later filter drops may still decide a dedupe.
 func pushDown(p *spec.Pipeline, from int) []format.Bound {
 	if from != 0 {
@@ -267,23 +268,47 @@ func pushDown(p *spec.Pipeline, from int) []format.Bound {
 		if err != nil {
 			break // the filter step reports it
 		}
-		for _, b := range expr.IntBounds(e) {
-			out = append(out, format.Bound{Column: b.Column, Lo: b.Lo, Hi: b.Hi})
+		for _, b := range expr.Bounds(e) {
+			out = append(out, format.Bound{Column: b.Column, Lo: b.Lo, Hi: b.Hi, NumLo: b.NumLo, NumHi: b.NumHi, StrLo: b.StrLo, StrHi: b.StrHi})
 		}
 	}
 	return out
 }
 
 func describeBound(b format.Bound) string {
+	var lo, hi string
 	switch {
-	case b.Lo != nil && b.Hi != nil && *b.Lo == *b.Hi:
-		return fmt.Sprintf("%s = %d", b.Column, *b.Lo)
-	case b.Lo != nil && b.Hi != nil:
-		return fmt.Sprintf("%d <= %s <= %d", *b.Lo, b.Column, *b.Hi)
-	case b.Lo != nil:
-		return fmt.Sprintf("%s >= %d", b.Column, *b.Lo)
-	case b.Hi != nil:
-		return fmt.Sprintf("%s <= %d", b.Column, *b.Hi)
+	case b.Lo != nil || b.Hi != nil:
+		if b.Lo != nil {
+			lo = fmt.Sprint(*b.Lo)
+		}
+		if b.Hi != nil {
+			hi = fmt.Sprint(*b.Hi)
+		}
+	case b.NumLo != nil || b.NumHi != nil:
+		if b.NumLo != nil {
+			lo = b.NumLo.RatString()
+		}
+		if b.NumHi != nil {
+			hi = b.NumHi.RatString()
+		}
+	default:
+		if b.StrLo != nil {
+			lo = strconv.Quote(*b.StrLo)
+		}
+		if b.StrHi != nil {
+			hi = strconv.Quote(*b.StrHi)
+		}
+	}
+	switch {
+	case lo != "" && lo == hi:
+		return fmt.Sprintf("%s = %s", b.Column, lo)
+	case lo != "" && hi != "":
+		return fmt.Sprintf("%s <= %s <= %s", lo, b.Column, hi)
+	case lo != "":
+		return fmt.Sprintf("%s >= %s", b.Column, lo)
+	case hi != "":
+		return fmt.Sprintf("%s <= %s", b.Column, hi)
 	}
 	return b.Column
 }

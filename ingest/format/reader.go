@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"strings"
 
@@ -60,10 +61,16 @@ type ReadOptions struct {
 	Bounds []Bound
 }
 
-// Bound is an inclusive range of an integer column; nil ends are open.
+// Bound is an inclusive range of a column's values; nil ends are open.
+// Lo/Hi bound integer and timestamp columns; NumLo/NumHi, exact
+// rationals, bound integer and decimal columns; StrLo/StrHi bound string
+// and binary columns, compared byte by byte. Other columns, and ends of
+// another kind than the column's, are not used.
 type Bound struct {
-	Column string
-	Lo, Hi *int64
+	Column       string
+	Lo, Hi       *int64
+	NumLo, NumHi *big.Rat
+	StrLo, StrHi *string
 }
 
 // TimeRange is a half-open range of a timestamp column, in microseconds.
@@ -220,8 +227,10 @@ func parquetSelection(fr *pqarrow.FileReader, pr *file.Reader, opts ReadOptions)
 		return leaves, nil, nil
 	}
 	type check struct {
-		leaf   int
-		lo, hi *int64
+		leaf int
+		// out says a column chunk's statistics prove no row is in
+		// the bound.
+		out func(*metadata.ColumnChunkMetaData) bool
 	}
 	var checks []check
 	for _, b := range bounds {
@@ -229,16 +238,15 @@ func parquetSelection(fr *pqarrow.FileReader, pr *file.Reader, opts ReadOptions)
 		if err != nil {
 			return nil, nil, err
 		}
-		switch schema.Field(idx[0]).Type.ID() {
-		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.TIMESTAMP:
-		default:
-			continue // unsigned statistics compare otherwise: not pruned
+		out := chunkOutside(schema.Field(idx[0]).Type, b)
+		if out == nil {
+			continue
 		}
 		col, err := fr.Manifest.GetFieldIndices(idx)
 		if err != nil || len(col) != 1 {
 			return nil, nil, fmt.Errorf("prune by %s: %v", b.Column, err)
 		}
-		checks = append(checks, check{col[0], b.Lo, b.Hi})
+		checks = append(checks, check{col[0], out})
 	}
 	groups = []int{}
 	for g := range pr.NumRowGroups() {
@@ -248,8 +256,7 @@ func parquetSelection(fr *pqarrow.FileReader, pr *file.Reader, opts ReadOptions)
 			if err != nil {
 				return nil, nil, err
 			}
-			min, max, ok := intStats(cc)
-			if ok && (c.lo != nil && max < *c.lo || c.hi != nil && min > *c.hi) {
+			if c.out(cc) {
 				keep = false
 				break
 			}
@@ -261,14 +268,81 @@ func parquetSelection(fr *pqarrow.FileReader, pr *file.Reader, opts ReadOptions)
 	return leaves, groups, nil
 }
 
+// chunkOutside is the test of a column chunk against b for a column of
+// type t (nil: b says nothing usable of such a column).
+func chunkOutside(t arrow.DataType, b Bound) func(*metadata.ColumnChunkMetaData) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.TIMESTAMP:
+		lo, hi := b.Lo, b.Hi
+		if t.ID() != arrow.TIMESTAMP {
+			// A number that is not an integer bounds integers by its
+			// ceiling (below) and floor (above).
+			if lo == nil && b.NumLo != nil {
+				lo = ratToInt(b.NumLo, true)
+			}
+			if hi == nil && b.NumHi != nil {
+				hi = ratToInt(b.NumHi, false)
+			}
+		}
+		if lo == nil && hi == nil {
+			return nil
+		}
+		return func(cc *metadata.ColumnChunkMetaData) bool {
+			min, max, ok := intStats(cc)
+			return ok && (lo != nil && max < *lo || hi != nil && min > *hi)
+		}
+	case arrow.DECIMAL128:
+		if b.NumLo == nil && b.NumHi == nil {
+			return nil
+		}
+		scale := t.(*arrow.Decimal128Type).Scale
+		return func(cc *metadata.ColumnChunkMetaData) bool {
+			min, max, ok := decimalStats(cc, scale)
+			return ok && (b.NumLo != nil && max.Cmp(b.NumLo) < 0 || b.NumHi != nil && min.Cmp(b.NumHi) > 0)
+		}
+	case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY:
+		if b.StrLo == nil && b.StrHi == nil {
+			return nil
+		}
+		return func(cc *metadata.ColumnChunkMetaData) bool {
+			min, max, ok := bytesStats(cc)
+			return ok && (b.StrLo != nil && string(max) < *b.StrLo || b.StrHi != nil && string(min) > *b.StrHi)
+		}
+	}
+	return nil // unsigned statistics compare otherwise: not pruned
+}
+
+// ratToInt is the least integer >= r (ceil) or the greatest <= r; nil
+// when it is past int64, where no bound is used.
+func ratToInt(r *big.Rat, ceil bool) *int64 {
+	q, m := new(big.Int).DivMod(r.Num(), r.Denom(), new(big.Int)) // floor for a positive denominator
+	if ceil && m.Sign() != 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if !q.IsInt64() {
+		return nil
+	}
+	v := q.Int64()
+	return &v
+}
+
+// statistics is a chunk's statistics when they have a min and max.
+func statistics(cc *metadata.ColumnChunkMetaData) (metadata.TypedStatistics, bool) {
+	if set, _ := cc.StatsSet(); !set {
+		return nil, false
+	}
+	st, err := cc.Statistics()
+	if err != nil || st == nil || !st.HasMinMax() {
+		return nil, false
+	}
+	return st, true
+}
+
 // intStats is a column chunk's min and max when its statistics have
 // them (32- and 64-bit integer chunks).
 func intStats(cc *metadata.ColumnChunkMetaData) (min, max int64, ok bool) {
-	if set, _ := cc.StatsSet(); !set {
-		return 0, 0, false
-	}
-	st, err := cc.Statistics()
-	if err != nil || !st.HasMinMax() {
+	st, ok := statistics(cc)
+	if !ok {
 		return 0, 0, false
 	}
 	switch s := st.(type) {
@@ -278,6 +352,55 @@ func intStats(cc *metadata.ColumnChunkMetaData) (min, max int64, ok bool) {
 		return int64(s.Min()), int64(s.Max()), true
 	}
 	return 0, 0, false
+}
+
+// decimalStats is a decimal chunk's min and max, exactly: unscaled
+// integers (INT32, INT64) or big-endian two's complement bytes.
+func decimalStats(cc *metadata.ColumnChunkMetaData, scale int32) (min, max *big.Rat, ok bool) {
+	st, ok := statistics(cc)
+	if !ok {
+		return nil, nil, false
+	}
+	var lo, hi *big.Int
+	switch s := st.(type) {
+	case *metadata.Int32Statistics:
+		lo, hi = big.NewInt(int64(s.Min())), big.NewInt(int64(s.Max()))
+	case *metadata.Int64Statistics:
+		lo, hi = big.NewInt(s.Min()), big.NewInt(s.Max())
+	case *metadata.FixedLenByteArrayStatistics:
+		lo, hi = beInt(s.Min()), beInt(s.Max())
+	default:
+		return nil, nil, false
+	}
+	if lo == nil || hi == nil {
+		return nil, nil, false
+	}
+	den := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	return new(big.Rat).SetFrac(lo, den), new(big.Rat).SetFrac(hi, den), true
+}
+
+// beInt reads a big-endian two's complement integer.
+func beInt(b []byte) *big.Int {
+	if len(b) == 0 {
+		return nil
+	}
+	v := new(big.Int).SetBytes(b)
+	if b[0]&0x80 != 0 {
+		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	return v
+}
+
+// bytesStats is a string or binary chunk's min and max.
+func bytesStats(cc *metadata.ColumnChunkMetaData) (min, max []byte, ok bool) {
+	st, ok := statistics(cc)
+	if !ok {
+		return nil, nil, false
+	}
+	if s, ok := st.(*metadata.ByteArrayStatistics); ok {
+		return s.Min(), s.Max(), true
+	}
+	return nil, nil, false
 }
 
 // emptyReader has no rows.
