@@ -54,9 +54,9 @@ func TestBounds(t *testing.T) {
 		"amount BETWEEN 1 AND 2.5": "amount[~1,~5/2]",
 		"x = 0.1":                  "x[~3602879701896397/36028797018963968,~3602879701896397/36028797018963968]",
 		// Strings bound byte-wise.
-		"country = 'DE'":                      `country["DE","DE"]`,
-		"'m' < name":                          `name["m",-]`,
-		"name BETWEEN 'a' AND 'c'":            `name["a","c"]`,
+		"country = 'DE'":                       `country["DE","DE"]`,
+		"'m' < name":                           `name["m",-]`,
+		"name BETWEEN 'a' AND 'c'":             `name["a","c"]`,
 		"event_type IN ('view', 'click', 'x')": `event_type["click","x"]`,
 		"status IN (404, 500, 200)":            "status[200,500]",
 		"status IN (1, 2.5)":                   "status[~1,~5/2]",
