@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -385,31 +386,95 @@ func (c *cleanse) nextSpilled(ctx context.Context) (bool, error) {
 // 64-bit hashes; equal hashes are checked against the full keys, so a
 // collision never merges two keys.
 func (c *cleanse) choose(ctx context.Context, kept []arrow.RecordBatch, hashes [][]uint64) ([]arrow.RecordBatch, error) {
+	// winners[b][i]: row i of batch b survives. Keys are split among
+	// workers by hash, each walking every batch in read order, so a key's
+	// survivor is the one a single pass would choose.
+	winners := make([][]bool, len(kept))
+	for b, rec := range kept {
+		winners[b] = make([]bool, rec.NumRows())
+	}
+	workers := runtime.GOMAXPROCS(0)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = c.chooseShare(kept, hashes, winners, uint64(w), uint64(workers))
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		release(kept)
+		return nil, err
+	}
+	var out []arrow.RecordBatch
+	for b, rec := range kept {
+		n := 0
+		for _, w := range winners[b] {
+			if w {
+				n++
+			}
+		}
+		c.stats.Duplicates += rec.NumRows() - int64(n)
+		if int64(n) == rec.NumRows() {
+			out = append(out, rec)
+			continue
+		}
+		if n > 0 {
+			f, err := filterRows(ctx, rec, func(i int) bool { return winners[b][i] })
+			if err != nil {
+				release(kept[b:])
+				release(out)
+				return nil, err
+			}
+			out = append(out, f)
+		}
+		rec.Release()
+	}
+	return out, nil
+}
+
+// chooseShare marks the survivors of the keys whose hash is share modulo
+// shares. Equal hashes are checked against the full keys.
+func (c *cleanse) chooseShare(kept []arrow.RecordBatch, hashes [][]uint64, winners [][]bool, share, shares uint64) error {
 	type pick struct{ batch, row int }
-	best := map[uint64]pick{}
+	n := 0
+	for _, hs := range hashes {
+		n += len(hs)
+	}
+	best := make(map[uint64]pick, n/int(shares)+1)
 	var collided map[string]pick // keys whose hash another key has
 	keys := make([]*rowKeys, len(kept))
-	for b, rec := range kept {
-		var err error
-		if keys[b], err = newRowKeys(rec, c.key); err != nil {
-			release(kept)
-			return nil, err
-		}
-	}
 	var ka, kb []byte
-	keyOf := func(p pick, buf []byte) []byte {
+	keyOf := func(p pick, buf []byte) ([]byte, error) {
+		if keys[p.batch] == nil {
+			var err error
+			if keys[p.batch], err = newRowKeys(kept[p.batch], c.key); err != nil {
+				return nil, err
+			}
+		}
 		k, _ := keys[p.batch].key(buf[:0], p.row)
-		return k
+		return k, nil
 	}
 	for b, rec := range kept {
 		for i, h := range hashes[b] {
+			if h%shares != share {
+				continue
+			}
 			cur := pick{b, i}
 			prev, ok := best[h]
 			if !ok {
 				best[h] = cur
 				continue
 			}
-			ka, kb = keyOf(cur, ka), keyOf(prev, kb)
+			var err error
+			if ka, err = keyOf(cur, ka); err != nil {
+				return err
+			}
+			if kb, err = keyOf(prev, kb); err != nil {
+				return err
+			}
 			if !bytes.Equal(ka, kb) {
 				if collided == nil {
 					collided = map[string]pick{}
@@ -424,35 +489,13 @@ func (c *cleanse) choose(ctx context.Context, kept []arrow.RecordBatch, hashes [
 			}
 		}
 	}
-	winners := make([]map[int]bool, len(kept))
-	for i := range winners {
-		winners[i] = map[int]bool{}
-	}
 	for _, p := range best {
 		winners[p.batch][p.row] = true
 	}
 	for _, p := range collided {
 		winners[p.batch][p.row] = true
 	}
-	var out []arrow.RecordBatch
-	for b, rec := range kept {
-		c.stats.Duplicates += rec.NumRows() - int64(len(winners[b]))
-		if int64(len(winners[b])) == rec.NumRows() {
-			out = append(out, rec)
-			continue
-		}
-		if len(winners[b]) > 0 {
-			f, err := filterRows(ctx, rec, func(i int) bool { return winners[b][i] })
-			if err != nil {
-				release(kept[b:])
-				release(out)
-				return nil, err
-			}
-			out = append(out, f)
-		}
-		rec.Release()
-	}
-	return out, nil
+	return nil
 }
 
 // filterRows keeps the rows where keep is true (a new batch).

@@ -60,6 +60,55 @@ type writer struct {
 	part      string // this writer's file: part-<part>.parquet
 	finished  bool
 	schema    *arrow.Schema
+	// The Parquet write and the checksum each run on a goroutine of
+	// their own, batches in order, so the step passes batches on at once
+	// and its two costs overlap each other and the steps downstream.
+	write, check *lane
+}
+
+// lane runs fn on batches in the order they are sent, on a goroutine.
+type lane struct {
+	ch   chan arrow.RecordBatch
+	done chan struct{}
+	mu   sync.Mutex
+	err  error // the first fn error; later batches are dropped
+}
+
+func startLane(fn func(arrow.RecordBatch) error) *lane {
+	l := &lane{ch: make(chan arrow.RecordBatch, 4), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		for rec := range l.ch {
+			if l.failed() == nil {
+				if err := fn(rec); err != nil {
+					l.mu.Lock()
+					l.err = err
+					l.mu.Unlock()
+				}
+			}
+			rec.Release()
+		}
+	}()
+	return l
+}
+
+func (l *lane) failed() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// send queues rec (the lane takes a reference of its own).
+func (l *lane) send(rec arrow.RecordBatch) {
+	rec.Retain()
+	l.ch <- rec
+}
+
+// wait lets the lane finish what was sent and returns its error.
+func (l *lane) wait() error {
+	close(l.ch)
+	<-l.done
+	return l.err
 }
 
 // partStats is the sidecar a writer leaves beside its part file, so the
@@ -120,6 +169,12 @@ func (w *writer) Schema() *arrow.Schema { return w.schema }
 
 func (w *writer) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	rec, err := w.in.Next(ctx)
+	if errors.Is(err, io.EOF) {
+		if err := w.drain(); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -132,32 +187,51 @@ func (w *writer) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, fmt.Errorf("write %s: %w", w.table, err)
 		}
 		w.w = fw
+		w.write = startLane(func(rec arrow.RecordBatch) error {
+			if err := fw.Write(rec); err != nil {
+				return err
+			}
+			for j := range w.nulls {
+				w.nulls[j] += int64(rec.Column(j).NullN())
+			}
+			return nil
+		})
+		w.check = startLane(func(rec arrow.RecordBatch) error { return w.hasher.add(rec, &w.sum) })
 	}
-	if err := w.w.Write(rec); err != nil {
+	if err := errors.Join(w.write.failed(), w.check.failed()); err != nil {
 		rec.Release()
 		return nil, fmt.Errorf("write %s: %w", w.table, err)
 	}
-	for j := range w.nulls {
-		w.nulls[j] += int64(rec.Column(j).NullN())
-	}
-	if err := w.hasher.add(rec, &w.sum); err != nil {
-		rec.Release()
-		return nil, fmt.Errorf("write %s: %w", w.table, err)
-	}
+	w.write.send(rec)
+	w.check.send(rec)
 	w.rows += rec.NumRows()
 	return rec, nil
 }
 
-func (w *writer) Close() error {
-	if w.in == nil {
+// drain waits for the lanes to finish every batch sent.
+func (w *writer) drain() error {
+	if w.write == nil {
 		return nil
 	}
-	return w.in.Close()
+	err := errors.Join(w.write.wait(), w.check.wait())
+	w.write, w.check = nil, nil
+	if err != nil {
+		return fmt.Errorf("write %s: %w", w.table, err)
+	}
+	return nil
+}
+
+func (w *writer) Close() error {
+	err := w.drain()
+	if w.in == nil {
+		return err
+	}
+	return errors.Join(err, w.in.Close())
 }
 
 // Abort removes what the writer wrote.
 func (w *writer) Abort(ctx context.Context) error {
-	var err error
+	err := w.drain()
 	if w.w != nil {
 		err = w.w.Close()
 		w.w = nil
@@ -214,6 +288,9 @@ func (w *writer) FinishPart(ctx context.Context) error {
 // finishFile closes this writer's file and says what it holds.
 func (w *writer) finishFile(ctx context.Context) (partStats, error) {
 	w.finished = true
+	if err := w.drain(); err != nil {
+		return partStats{}, err
+	}
 	st := partStats{Rows: w.rows, Nulls: w.nulls, Checksum: w.sum, Schema: w.manifest.Schema}
 	if w.w == nil {
 		return st, nil

@@ -157,7 +157,17 @@ type hasher struct {
 	in  []byte
 	sum [sha256.Size]byte
 	hex [2 * sha256.Size]byte
+	// seen remembers the hashes of values already hashed (up to
+	// maxSeen): a batch often repeats its users' emails and addresses,
+	// and a map lookup costs a fraction of an HMAC. Values that rarely
+	// repeat turn it off (memoOff), as then it only costs.
+	seen          map[string][]byte
+	lookups, hits int
+	memoOff       bool
 }
+
+// maxSeen bounds a hasher's memo.
+const maxSeen = 1 << 14
 
 func (k Key) newHasher() *hasher {
 	return &hasher{mac: hmac.New(sha256.New, k.bytes())}
@@ -170,4 +180,29 @@ func (h *hasher) hexSum(v string) []byte {
 	h.mac.Write(h.in)
 	hex.Encode(h.hex[:], h.mac.Sum(h.sum[:0]))
 	return h.hex[:]
+}
+
+// hexSumMemo is hexSum remembering its answers; the result must not be
+// modified.
+func (h *hasher) hexSumMemo(v string) []byte {
+	if h.memoOff {
+		return h.hexSum(v)
+	}
+	h.lookups++
+	if x, ok := h.seen[v]; ok {
+		h.hits++
+		return x
+	}
+	if h.lookups >= 1024 && h.hits*8 < h.lookups {
+		h.memoOff, h.seen = true, nil
+	}
+	x := h.hexSum(v)
+	if len(h.seen) < maxSeen {
+		if h.seen == nil {
+			h.seen = map[string][]byte{}
+		}
+		x = append([]byte(nil), x...)
+		h.seen[v] = x
+	}
+	return x
 }

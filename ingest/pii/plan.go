@@ -159,7 +159,7 @@ func (p *Plan) Apply(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 			cols = append(cols, col)
 		case Drop:
 		default:
-			if a == Hash && h == nil {
+			if (a == Hash || a == Scrub) && h == nil {
 				h = p.key.newHasher()
 			}
 			out := p.protect(col, a, h)
@@ -217,11 +217,11 @@ func (p *Plan) protect(col arrow.Array, a Action, h *hasher) arrow.Array {
 		}
 		switch a {
 		case Hash:
-			bb.Append(h.hexSum(v))
+			bb.Append(h.hexSumMemo(v))
 		case Mask:
 			bb.AppendString(MaskValue(v))
 		case Scrub:
-			bb.AppendString(p.key.ScrubText(v, Hash))
+			bb.AppendString(p.key.scrubText(v, Hash, h))
 		}
 	}
 	return bld.NewArray()

@@ -43,11 +43,16 @@ const scrubHashHex = 16
 // sentence's closing period or a ":port" do not stop a match. The
 // unspecified addresses "::" and "0.0.0.0" identify no one and are kept.
 func (k Key) ScrubText(v string, action Action) string {
+	return k.scrubText(v, action, nil)
+}
+
+// scrubText is ScrubText hashing with h (nil: a new hasher when a
+// finding needs one).
+func (k Key) scrubText(v string, action Action, h *hasher) string {
 	spans := findPII(v)
 	if len(spans) == 0 {
 		return v
 	}
-	var h *hasher
 	var b strings.Builder
 	b.Grow(len(v) + len(spans)*(scrubHashHex+4))
 	last := 0
@@ -61,7 +66,7 @@ func (k Key) ScrubText(v string, action Action) string {
 				h = k.newHasher()
 			}
 			b.WriteString("<h:")
-			b.Write(h.hexSum(found)[:scrubHashHex])
+			b.Write(h.hexSumMemo(found)[:scrubHashHex])
 			b.WriteByte('>')
 		}
 		last = sp.end
