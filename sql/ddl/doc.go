@@ -83,7 +83,12 @@
 // # Caveats
 //
 //   - The statements are checked to parse with sqlglot's Hive, Trino and
-//     Spark grammars (see the tests), not run against the engines here.
+//     Spark grammars (see the tests), not run against the engines here. How
+//     each engine's Parquet reader treats what the declarations rely on
+//     (unsigned integer annotations read into the wider signed types and
+//     DECIMAL(20,0), isAdjustedToUTC timestamps in Trino) follows their
+//     documentation and sources, and is worth a check on the versions a
+//     site runs.
 //   - Text tables with an enclosing character, a line terminator other than
 //     '\n', or different NULL texts for strings and other columns cannot be
 //     declared for Hive's text reader and are refused.
