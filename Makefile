@@ -5,7 +5,7 @@ BIN := bin/hetl
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/hetl/hetl/cmd/hetl/command.version=$(VERSION)
 
-.PHONY: all build demo test test-short vet fmt fmt-check docs generate bench bench-import bench-hbase bench-pipeline \
+.PHONY: all build demo test test-short vet fmt fmt-check docs generate sqlglot bench bench-import bench-hbase bench-pipeline \
 	cluster-up cluster-down cluster-status
 
 all: build
@@ -17,11 +17,14 @@ build: ## Build bin/hetl and bin/hetl-demo-mysql (the demo's embedded server, ke
 demo: build ## Run hetl's main job on embedded defaults (no servers needed).
 	@bash scripts/demo.sh
 
-test: ## Run every test against real MariaDB, HDFS, YARN and HBase (started and stopped as needed).
+test: sqlglot ## Run every test against real MariaDB, HDFS, YARN and HBase (started and stopped as needed).
 	bash testing/cluster/with-cluster.sh $(GO) test -count=1 ./...
 
 test-short: ## Unit tests only; tests that need servers skip unless HETL_REQUIRE_CLUSTER=1.
 	$(GO) test ./...
+
+sqlglot: ## Install the pinned sqlglot from PyPI into .hetl/pylib (sql/ddl's tests parse the DDL they print with it).
+	@bash scripts/install-sqlglot.sh
 
 bench: ## Go benchmarks (speed and memory targets live here, never in tests).
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -114,6 +114,12 @@ func newAvroWriter(ctx context.Context, fsys warehouse.FS, name string, schema *
 	}, nil
 }
 
+// AvroFieldName is the name hetl gives a column's field in an Avro file
+// (the column's own name is kept in the field property mysql.name when
+// they differ): readers that match fields by name, such as Hive's
+// AvroSerDe, need it.
+func AvroFieldName(column string) string { return avroName(column) }
+
 // avroName makes a column name a valid Avro name: characters outside
 // [A-Za-z0-9_] become '_', and a leading digit gets a '_' in front.
 func avroName(s string) string {

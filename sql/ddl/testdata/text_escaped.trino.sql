@@ -1,0 +1,1 @@
+-- refused: table shop.notes: text escaped by "\\": Trino's text reader cannot be told that hetl escapes newlines in values (Hive's serialization.escape.crlf) and would read them wrong; query it from Hive or Spark, or import as Parquet: unsupported table layout
