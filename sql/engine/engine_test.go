@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/ingest/format"
+	"github.com/hetl/hetl/warehouse"
+)
+
+var start = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+
+// aggSchema is an hourly aggregate's.
+var aggSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "window_start", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+	{Name: "country", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "events", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "revenue", Type: &arrow.Decimal128Type{Precision: 12, Scale: 2}, Nullable: true},
+	{Name: "p95", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+}, nil)
+
+var countries = []string{"BR", "DE", "FR", "US"}
+
+// writeAggTable publishes table agg over hours hours: per hour, one row
+// per country (several row groups per file), events = hour*10 + country
+// index, revenue = events / 4.
+func writeAggTable(t *testing.T, fsys warehouse.FS, table string, hours int) {
+	t.Helper()
+	ctx := context.Background()
+	enc, err := ingest.EncodeSchema(aggSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := ingest.Fingerprint(aggSchema)
+	m := ingest.Manifest{Format: "parquet", PartitionBy: "window_start", SchemaFingerprint: fp, Schemas: map[string]string{fp: enc}}
+	for h := range hours {
+		w := start.Add(time.Duration(h) * time.Hour)
+		rel := path.Join(w.Format("dt=2006-01-02/hr=15"), "part-00000.parquet")
+		fw, err := format.NewWriter(ctx, fsys, path.Join(table, rel), format.Parquet, aggSchema, format.Options{RowGroupBytes: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c, country := range countries {
+			rb := array.NewRecordBuilder(memory.DefaultAllocator, aggSchema)
+			rb.Field(0).(*array.TimestampBuilder).Append(arrow.Timestamp(w.UnixMicro()))
+			rb.Field(1).(*array.StringBuilder).Append(country)
+			ev := int64(h*10 + c)
+			rb.Field(2).(*array.Int64Builder).Append(ev)
+			rb.Field(3).(*array.Decimal128Builder).Append(decimal128.FromI64(ev * 25))
+			if c == 0 {
+				rb.Field(4).AppendNull()
+			} else {
+				rb.Field(4).(*array.Float64Builder).Append(float64(ev) / 2)
+			}
+			rec := rb.NewRecordBatch()
+			if err := fw.Write(rec); err != nil {
+				t.Fatal(err)
+			}
+			rec.Release()
+			rb.Release()
+		}
+		if err := fw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		m.Files = append(m.Files, ingest.ManifestFile{Path: rel, Rows: int64(len(countries)), Schema: fp})
+		m.Rows += int64(len(countries))
+	}
+	body, _ := json.Marshal(&m)
+	f, err := fsys.Create(ctx, path.Join(table, ingest.SuccessFile), warehouse.CreateOptions{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(body); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// query runs q and renders its rows as "a|b|c" lines.
+func query(t *testing.T, e *Engine, q string) []string {
+	t.Helper()
+	rows, err := e.Query(context.Background(), DefaultDatabase, q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var out []string
+	for {
+		r, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var parts []string
+		for _, v := range r {
+			switch x := v.(type) {
+			case time.Time:
+				parts = append(parts, x.Format("2006-01-02 15:04:05"))
+			default:
+				parts = append(parts, fmt.Sprint(x))
+			}
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+}
+
+func TestQueriesAndPruning(t *testing.T) {
+	fsys := warehouse.NewMemFS()
+	writeAggTable(t, fsys, "agg", 48)
+	e, err := New(Options{FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q     string
+		want  string
+		files int64 // files opened
+	}{
+		{"SELECT COUNT(*), SUM(events) FROM agg", "192|" + fmt.Sprint(4*(10*47*48/2)+48*6), 48},
+		{"SELECT country, SUM(events) FROM agg WHERE dt = '2026-11-22' AND hr = '03' GROUP BY country ORDER BY country", "BR|270 DE|271 FR|272 US|273", 1},
+		{"SELECT COUNT(*) FROM agg WHERE window_start >= '2026-11-21 10:00:00' AND window_start < '2026-11-21 13:00:00'", "12", 3},
+		{"SELECT COUNT(*) FROM agg WHERE window_start BETWEEN '2026-11-21 10:00:00' AND '2026-11-21 10:59:59'", "4", 1},
+		{"SELECT dt, hr, events FROM agg WHERE window_start = '2026-11-21 05:00:00' AND country = 'FR'", "2026-11-21|05|52", 1},
+		{"SELECT SUM(revenue) FROM agg WHERE hr IN ('00', '01') AND dt = '2026-11-21'", "13", 2},
+		{"SELECT COUNT(*) FROM agg WHERE p95 IS NULL", "48", 48},
+		{"SELECT COUNT(*) FROM agg WHERE events > 100 AND events < 105", "3", 48},
+	} {
+		before := e.Stats.FilesOpened.Load()
+		got := strings.Join(query(t, e, tc.q), " ")
+		if got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.q, got, tc.want)
+		}
+		if n := e.Stats.FilesOpened.Load() - before; n != tc.files {
+			t.Errorf("%s: opened %d files, want %d", tc.q, n, tc.files)
+		}
+	}
+}

@@ -1,0 +1,161 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	gsql "github.com/dolthub/go-mysql-server/sql"
+
+	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/warehouse"
+)
+
+// DefaultDatabase is the database of every table when none are set.
+const DefaultDatabase = "warehouse"
+
+// Database is a read-only database: the warehouse tables whose names
+// match one of its patterns (path.Match: `agg_*`, `events_clean`, `*`).
+type Database struct {
+	Name   string   `yaml:"-"`
+	Tables []string `yaml:"tables"`
+}
+
+// provider serves the databases; tables are listed and their manifests
+// read at each query (cached while the manifest is unchanged).
+type provider struct {
+	fsys  warehouse.FS
+	dbs   []Database
+	stats *Stats
+
+	mu    sync.Mutex
+	cache map[string]cachedTable // table dir → manifest as of (size, mtime)
+}
+
+type cachedTable struct {
+	size  int64
+	mtime time.Time
+	t     *table
+}
+
+func (p *provider) Database(ctx *gsql.Context, name string) (gsql.Database, error) {
+	for _, d := range p.dbs {
+		if strings.EqualFold(d.Name, name) {
+			return &database{p: p, d: d}, nil
+		}
+	}
+	return nil, gsql.ErrDatabaseNotFound.New(name)
+}
+
+func (p *provider) HasDatabase(ctx *gsql.Context, name string) bool {
+	_, err := p.Database(ctx, name)
+	return err == nil
+}
+
+func (p *provider) AllDatabases(ctx *gsql.Context) []gsql.Database {
+	out := make([]gsql.Database, 0, len(p.dbs))
+	for _, d := range p.dbs {
+		out = append(out, &database{p: p, d: d})
+	}
+	return out
+}
+
+// tableNames lists the warehouse's tables: directories at its root with
+// a manifest, "_" and "." names (temporary, quarantine) left out.
+func (p *provider) tableNames(ctx context.Context) ([]string, error) {
+	ents, err := p.fsys.ReadDir(ctx, ".")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if !e.IsDir() || strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
+			continue
+		}
+		if _, err := p.fsys.Stat(ctx, path.Join(n, ingest.SuccessFile)); err == nil {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// table opens a table, from the cache when its manifest is unchanged.
+func (p *provider) table(ctx context.Context, dir string) (*table, error) {
+	info, err := p.fsys.Stat(ctx, path.Join(dir, ingest.SuccessFile))
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	c, ok := p.cache[dir]
+	p.mu.Unlock()
+	if ok && c.size == info.Size() && c.mtime.Equal(info.ModTime()) {
+		return c.t, nil
+	}
+	t, err := openTable(ctx, p.fsys, dir, dir, p.stats)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.cache[dir] = cachedTable{size: info.Size(), mtime: info.ModTime(), t: t}
+	p.mu.Unlock()
+	return t, nil
+}
+
+// database is one configured database.
+type database struct {
+	p *provider
+	d Database
+}
+
+func (d *database) Name() string { return d.d.Name }
+
+func (d *database) matches(table string) bool {
+	for _, pat := range d.d.Tables {
+		if ok, _ := path.Match(pat, table); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *database) GetTableNames(ctx *gsql.Context) ([]string, error) {
+	names, err := d.p.tableNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		if d.matches(n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func (d *database) GetTableInsensitive(ctx *gsql.Context, name string) (gsql.Table, bool, error) {
+	names, err := d.GetTableNames(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			t, err := d.p.table(ctx, n)
+			if err != nil {
+				return nil, false, fmt.Errorf("table %s: %w", n, err)
+			}
+			return t, true, nil
+		}
+	}
+	return nil, false, nil
+}
