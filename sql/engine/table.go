@@ -148,12 +148,14 @@ func partitionTimes(dir string) (from, to time.Time) {
 	return time.Time{}, time.Time{}
 }
 
-func (t *table) Name() string                 { return t.name }
-func (t *table) String() string               { return t.name }
-func (t *table) Collation() gsql.CollationID  { return gsql.Collation_Default }
-func (t *table) Comment() string              { return fmt.Sprintf("hetl table %s (%d files, %d rows)", t.dir, len(t.files), t.m.Rows) }
-func (t *table) Projections() []string        { return t.projection }
-func (t *table) Schema() gsql.Schema          { return t.projected() }
+func (t *table) Name() string                { return t.name }
+func (t *table) String() string              { return t.name }
+func (t *table) Collation() gsql.CollationID { return gsql.Collation_Default }
+func (t *table) Comment() string {
+	return fmt.Sprintf("hetl table %s (%d files, %d rows)", t.dir, len(t.files), t.m.Rows)
+}
+func (t *table) Projections() []string                                { return t.projection }
+func (t *table) Schema() gsql.Schema                                  { return t.projected() }
 func (t *table) Partitions(*gsql.Context) (gsql.PartitionIter, error) { return t.partitions(), nil }
 
 // projected is the schema of the projected columns, in the table's order.
