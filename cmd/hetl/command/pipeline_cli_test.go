@@ -76,11 +76,17 @@ func TestPipelineCommands(t *testing.T) {
 	if code, out, errOut = run(t, "stale", "hourly_activity", "--warehouse-dir", wh); code != ExitOK || !strings.Contains(out, "0 of 3 windows stale") {
 		t.Errorf("stale: exit %d\n%s%s", code, out, errOut)
 	}
+	code, out, errOut = run(t, "sql", "ddl", "--warehouse-dir", wh, "agg_events_hourly")
+	if code != ExitOK || !strings.Contains(out, "CREATE EXTERNAL TABLE IF NOT EXISTS `agg_events_hourly`") || !strings.Contains(out, "PARTITION (`dt`='2026-11-21', `hr`='01')") {
+		t.Errorf("sql ddl: exit %d\n%s%s", code, out, errOut)
+	}
+
 	for _, tt := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"run", "hourly_activity"}, "run needs --hour"},
+		{[]string{"sql", "ddl", "--dialect", "presto"}, `dialect "presto"`},
 		{[]string{"run", "hourly_activity", "--hour", "2026-11-21T01", "--executor", "yarn", "--warehouse-dir", wh}, `--executor "yarn"`},
 		{[]string{"run", "hourly_activity", "--hour", "2026-11-21T01", "--memory-mb", "0"}, "--memory-mb 0"},
 		{[]string{"run", "hourly_activity", "--hour", "2026-11-21T01:30"}, "not on an hour boundary"},

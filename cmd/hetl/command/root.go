@@ -171,6 +171,7 @@ Configuration comes from hetl.yaml (see docs/configuration.md); every command ta
 	root.AddCommand(newExportCommand(g))
 	root.AddCommand(newRunCommand(g), newBackfillCommand(g), newPipelinesCommand(g), newExplainCommand(g), newStaleCommand(g), newTaskCommand(g))
 	root.AddCommand(newImportAllTablesCommand(g), newListDatabasesCommand(g), newListTablesCommand(g), newEvalCommand(g))
+	root.AddCommand(newSQLCommand(g))
 	// Unknown subcommands and bad arguments are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {

@@ -1,0 +1,130 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/sql/ddl"
+	"github.com/hetl/hetl/warehouse"
+)
+
+func newSQLCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "sql",
+		Short:   "Print the Hive/Trino/Spark DDL of the warehouse's tables",
+		Example: `  hetl sql ddl --dialect trino agg_events_hourly`,
+	}
+	cmd.AddCommand(newSQLDDLCommand(g))
+	return cmd
+}
+
+type sqlDDLOptions struct {
+	dialect      string
+	database     string
+	location     string
+	warehouseDir string
+	noPartitions bool
+}
+
+func newSQLDDLCommand(g *globalOptions) *cobra.Command {
+	o := &sqlDDLOptions{}
+	cmd := &cobra.Command{
+		Use:   "ddl [TABLE...]",
+		Short: "Print CREATE EXTERNAL TABLE and partition statements for Hive, Trino or Spark",
+		Long: `Prints, for each table (every table of the warehouse when none is named), the
+statement that declares it over hetl's Parquet (or text/Avro) files — partitioned by
+dt and hr like the directories — and the statements that register its published
+partitions. Run the output in beeline, the Trino CLI or spark-sql; rerun it after
+new partitions are published (CREATE ... IF NOT EXISTS, ADD IF NOT EXISTS).
+docs/sql.md explains each dialect's choices.`,
+		Example: `  hetl sql ddl agg_events_hourly
+  hetl sql ddl --dialect trino --database hetl --location hdfs://namenode:8020/warehouse
+  hetl sql ddl --dialect spark events_clean | spark-sql`,
+	}
+	cmd.Flags().StringVar(&o.dialect, "dialect", "hive", "hive, trino or spark")
+	cmd.Flags().StringVar(&o.database, "database", "", "database (Hive/Spark) or schema (Trino) to create the tables in")
+	cmd.Flags().StringVar(&o.location, "location", "", "the warehouse root's URI as the engine reaches it (default: the warehouse's own)")
+	cmd.Flags().StringVar(&o.warehouseDir, "warehouse-dir", "", "warehouse root (default: warehouse.location in hetl.yaml)")
+	cmd.Flags().BoolVar(&o.noPartitions, "no-partitions", false, "print the CREATE statements only")
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		d, err := ddl.ParseDialect(o.dialect)
+		if err != nil {
+			return usagef("--dialect: %v", err)
+		}
+		opts := ddl.DefaultOptions()
+		opts.Location = o.location
+		if err := opts.Validate(); err != nil {
+			return usagef("%v", err)
+		}
+		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
+			fsys, err := openWarehouse(ctx, e.cfg, o.warehouseDir)
+			if err != nil {
+				return err
+			}
+			tables := args
+			if len(tables) == 0 {
+				if tables, err = publishedTables(ctx, fsys); err != nil {
+					return err
+				}
+				if len(tables) == 0 {
+					return fmt.Errorf("the warehouse has no published tables")
+				}
+			}
+			for _, name := range tables {
+				full := name
+				if o.database != "" {
+					full = o.database + "." + name
+				}
+				t, err := ddl.Describe(ctx, fsys, name, full)
+				if err != nil {
+					return fmt.Errorf("table %s: %w", name, err)
+				}
+				create, err := d.Create(t, opts)
+				if err != nil {
+					return fmt.Errorf("table %s: %w", name, err)
+				}
+				fmt.Fprintf(out, "%s;\n", strings.TrimRight(create, ";\n"))
+				if o.noPartitions {
+					continue
+				}
+				stmts, err := d.AddPartitions(t, opts)
+				if err != nil {
+					return fmt.Errorf("table %s: %w", name, err)
+				}
+				for _, s := range stmts {
+					fmt.Fprintf(out, "%s;\n", strings.TrimRight(s, ";\n"))
+				}
+			}
+			return nil
+		})(c, args)
+	}
+	return cmd
+}
+
+// publishedTables lists the tables at the warehouse's root: directories
+// with a manifest ("_" and "." names are temporary or quarantine).
+func publishedTables(ctx context.Context, fsys warehouse.FS) ([]string, error) {
+	ents, err := fsys.ReadDir(ctx, ".")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if !e.IsDir() || strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
+			continue
+		}
+		if _, err := fsys.Stat(ctx, path.Join(n, ingest.SuccessFile)); err == nil {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
