@@ -167,22 +167,26 @@ func (m *MemStore) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 		return nil, err
 	}
 	m.mu.Lock()
-	var out []Run
-	for _, r := range m.runs {
-		if f.Match(r) {
-			out = append(out, r)
+	var sel []*Run
+	for k := range m.runs {
+		if r := m.runs[k]; f.Match(r) {
+			sel = append(sel, &r)
 		}
 	}
 	m.mu.Unlock()
-	slices.SortFunc(out, func(a, b Run) int {
+	slices.SortFunc(sel, func(a, b *Run) int {
 		c := a.Key.Window.Start.Compare(b.Key.Window.Start)
 		if f.Newest {
 			c = -c
 		}
 		return cmp.Or(c, cmp.Compare(a.Key.Schedule, b.Key.Schedule))
 	})
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
+	if f.Limit > 0 && len(sel) > f.Limit {
+		sel = sel[:f.Limit]
+	}
+	out := make([]Run, len(sel))
+	for i, r := range sel {
+		out[i] = *r
 	}
 	return out, nil
 }
