@@ -86,7 +86,12 @@
 //   - A Runner that ignores its context keeps its lease renewed until it
 //     returns, and delays shutdown as long.
 //   - Windows not yet due at their SLA deadline (lateness larger than the
-//     SLA) alert when they fall due, not before.
+//     SLA) alert when they fall due, not before; windows the catch-up
+//     policy skipped, and windows of a paused schedule, do not alert.
+//   - An attempt that cannot renew its lease is cancelled a renewal
+//     interval (RunLeaseTTL/3) before the lease expires; a runner that
+//     takes longer than that to stop may overlap the attempt that
+//     replaces it, which is what the fencing token in its publish is for.
 //   - Tests drive time with testing/synctest: the package reads time.Now
 //     and timers directly rather than an injected clock.
 package scheduler

@@ -31,11 +31,7 @@ func (e *Engine) lead(ctx context.Context, now time.Time) (bool, time.Time) {
 			e.log.Warn("renew leader lease; still leading until it expires", "err", err, "until", lease.Until)
 			return true, now.Add(ttl / 10)
 		}
-		e.log.Warn("lost the leader lease; standing by", "err", err)
-		e.mu.Lock()
-		e.leader, e.lastTick = false, time.Time{}
-		e.mu.Unlock()
-		e.metrics.setLeader(false)
+		e.depose(err)
 		return false, now.Add(e.opts.Tick)
 	}
 	l, err := e.store.AcquireLease(ctx, e.opts.LeaseName, e.opts.Holder, ttl)
@@ -51,6 +47,15 @@ func (e *Engine) lead(ctx context.Context, now time.Time) (bool, time.Time) {
 	e.mu.Unlock()
 	e.metrics.setLeader(true)
 	return true, l.Until.Add(-2 * ttl / 3)
+}
+
+// depose makes the engine a standby after it lost the leader lease.
+func (e *Engine) depose(err error) {
+	e.log.Warn("lost the leader lease; standing by", "err", err)
+	e.mu.Lock()
+	e.leader, e.lastTick = false, time.Time{}
+	e.mu.Unlock()
+	e.metrics.setLeader(false)
 }
 
 // Leading reports whether this engine holds the leader lease (as far as

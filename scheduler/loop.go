@@ -46,9 +46,12 @@ func (e *Engine) pass(ctx context.Context) time.Time {
 			continue
 		}
 		paused[name] = st.Paused
-		if !st.Paused {
+		if !st.Paused && e.Leading() {
 			e.materialise(ctx, e.specs[name], st, now, wake)
 		}
+	}
+	if !e.Leading() { // deposed while materialising
+		return wake.t
 	}
 	e.staleReruns(ctx, now, paused, wake)
 	open, err := e.store.Runs(ctx, RunFilter{Statuses: []RunStatus{StatusPending, StatusInterrupted, StatusRunning, StatusFailed}})
@@ -120,6 +123,10 @@ func (e *Engine) materialise(ctx context.Context, sp *Spec, st ScheduleState, no
 	add(catchUp, StatusPending, TriggerCatchUp, false)
 	add(skip, StatusSkipped, TriggerCatchUp, false)
 	if err := e.store.Advance(ctx, lease, sp.Name, now, runs); err != nil {
+		if errors.Is(err, ErrLeaseLost) {
+			e.depose(err)
+			return
+		}
 		e.log.Warn("record due windows", "job", sp.Name, "windows", len(runs), "err", err)
 		return
 	}

@@ -24,7 +24,9 @@ type Spec struct {
 	// to give up after a timeout.
 	Inputs []Dependency
 	// Start is the earliest window to schedule; zero means starting from
-	// the windows due most recently when the schedule first ticks.
+	// the windows due most recently when the schedule first ticks. Windows
+	// from Start that were due before that first tick count as missed, so
+	// CatchUp decides which of them run.
 	Start time.Time
 }
 
