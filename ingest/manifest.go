@@ -322,6 +322,43 @@ func ReadManifest(ctx context.Context, fsys warehouse.FS, dir string) (*Manifest
 	return &m, nil
 }
 
+// TableCandidates lists the directories at a warehouse's root that can be
+// tables, sorted; "_" and "." names (temporary directories, quarantine)
+// are left out. A missing root has none.
+func TableCandidates(ctx context.Context, fsys warehouse.FS) ([]string, error) {
+	ents, err := fsys.ReadDir(ctx, ".")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if n := e.Name(); e.IsDir() && !strings.HasPrefix(n, "_") && !strings.HasPrefix(n, ".") {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// PublishedTables lists the tables at a warehouse's root: the
+// candidates holding a manifest.
+func PublishedTables(ctx context.Context, fsys warehouse.FS) ([]string, error) {
+	names, err := TableCandidates(ctx, fsys)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		if _, err := fsys.Stat(ctx, path.Join(n, SuccessFile)); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
 func intentPath(dir, runID string) string {
 	return path.Join(dir, "_hetl", "pending", runID+".json")
 }

@@ -38,6 +38,12 @@ var countries = []string{"BR", "DE", "FR", "US"}
 // per country (several row groups per file), events = hour*10 + country
 // index, revenue = events / 4.
 func writeAggTable(t *testing.T, fsys warehouse.FS, table string, hours int) {
+	writeAggHours(t, fsys, table, 0, hours)
+}
+
+// writeAggHours writes the files of hours [from, hours) and publishes a
+// manifest listing every hour's.
+func writeAggHours(t *testing.T, fsys warehouse.FS, table string, from, hours int) {
 	t.Helper()
 	ctx := context.Background()
 	enc, err := ingest.EncodeSchema(aggSchema)
@@ -49,6 +55,11 @@ func writeAggTable(t *testing.T, fsys warehouse.FS, table string, hours int) {
 	for h := range hours {
 		w := start.Add(time.Duration(h) * time.Hour)
 		rel := path.Join(w.Format("dt=2006-01-02/hr=15"), "part-00000.parquet")
+		m.Files = append(m.Files, ingest.ManifestFile{Path: rel, Rows: int64(len(countries)), Schema: fp})
+		m.Rows += int64(len(countries))
+		if h < from {
+			continue // published before
+		}
 		fw, err := format.NewWriter(ctx, fsys, path.Join(table, rel), format.Parquet, aggSchema, format.Options{RowGroupBytes: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -75,8 +86,6 @@ func writeAggTable(t *testing.T, fsys warehouse.FS, table string, hours int) {
 		if err := fw.Close(); err != nil {
 			t.Fatal(err)
 		}
-		m.Files = append(m.Files, ingest.ManifestFile{Path: rel, Rows: int64(len(countries)), Schema: fp})
-		m.Rows += int64(len(countries))
 	}
 	body, _ := json.Marshal(&m)
 	f, err := fsys.Create(ctx, path.Join(table, ingest.SuccessFile), warehouse.CreateOptions{Overwrite: true})
@@ -149,6 +158,33 @@ func TestQueriesAndPruning(t *testing.T) {
 		}
 		if n := e.Stats.FilesOpened.Load() - before; n != tc.files {
 			t.Errorf("%s: opened %d files, want %d", tc.q, n, tc.files)
+		}
+	}
+}
+
+// A table or partition published after the engine started is seen by the
+// next query; a name that is no published table is an unknown table.
+func TestNewlyPublishedIsVisible(t *testing.T) {
+	fsys := warehouse.NewMemFS()
+	writeAggTable(t, fsys, "agg", 2)
+	e, err := New(Options{FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := query(t, e, "SELECT COUNT(*) FROM agg"); got[0] != "8" {
+		t.Fatalf("count %v", got)
+	}
+	writeAggHours(t, fsys, "agg", 2, 3) // the next hour published
+	writeAggTable(t, fsys, "later", 1)
+	if got := query(t, e, "SELECT COUNT(*) FROM agg"); got[0] != "12" {
+		t.Errorf("after a new partition: count %v, want 12", got)
+	}
+	if got := strings.Join(query(t, e, "SHOW TABLES"), " "); got != "agg later" {
+		t.Errorf("tables %q", got)
+	}
+	if _, err := fsys.Create(context.Background(), "_tmp/x", warehouse.CreateOptions{}); err == nil {
+		if _, err := e.Query(context.Background(), DefaultDatabase, "SELECT * FROM _tmp"); err == nil || !strings.Contains(err.Error(), "not found") {
+			t.Errorf("a temporary directory answered as a table: %v", err)
 		}
 	}
 }

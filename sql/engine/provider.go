@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -66,30 +65,6 @@ func (p *provider) AllDatabases(ctx *gsql.Context) []gsql.Database {
 	return out
 }
 
-// tableNames lists the warehouse's tables: directories at its root with
-// a manifest, "_" and "." names (temporary, quarantine) left out.
-func (p *provider) tableNames(ctx context.Context) ([]string, error) {
-	ents, err := p.fsys.ReadDir(ctx, ".")
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		n := e.Name()
-		if !e.IsDir() || strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
-			continue
-		}
-		if _, err := p.fsys.Stat(ctx, path.Join(n, ingest.SuccessFile)); err == nil {
-			out = append(out, n)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
 // table opens a table, from the cache when its manifest is unchanged.
 func (p *provider) table(ctx context.Context, dir string) (*table, error) {
 	info, err := p.fsys.Stat(ctx, path.Join(dir, ingest.SuccessFile))
@@ -130,7 +105,7 @@ func (d *database) matches(table string) bool {
 }
 
 func (d *database) GetTableNames(ctx *gsql.Context) ([]string, error) {
-	names, err := d.p.tableNames(ctx)
+	names, err := ingest.PublishedTables(ctx, d.p.fsys)
 	if err != nil {
 		return nil, err
 	}
@@ -143,19 +118,25 @@ func (d *database) GetTableNames(ctx *gsql.Context) ([]string, error) {
 	return out, nil
 }
 
+// GetTableInsensitive lists the root once and opens only the table named
+// (its manifest is the one file read).
 func (d *database) GetTableInsensitive(ctx *gsql.Context, name string) (gsql.Table, bool, error) {
-	names, err := d.GetTableNames(ctx)
+	names, err := ingest.TableCandidates(ctx, d.p.fsys)
 	if err != nil {
 		return nil, false, err
 	}
 	for _, n := range names {
-		if strings.EqualFold(n, name) {
-			t, err := d.p.table(ctx, n)
-			if err != nil {
-				return nil, false, fmt.Errorf("table %s: %w", n, err)
-			}
-			return t, true, nil
+		if !strings.EqualFold(n, name) || !d.matches(n) {
+			continue
 		}
+		t, err := d.p.table(ctx, n)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, nil // not published (yet)
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("table %s: %w", n, err)
+		}
+		return t, true, nil
 	}
 	return nil, false, nil
 }

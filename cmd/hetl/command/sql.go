@@ -4,15 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hetl/hetl/ingest"
 	"github.com/hetl/hetl/sql/ddl"
-	"github.com/hetl/hetl/warehouse"
 )
 
 func newSQLCommand(g *globalOptions) *cobra.Command {
@@ -70,7 +67,7 @@ docs/sql.md explains each dialect's choices.`,
 			}
 			tables := args
 			if len(tables) == 0 {
-				if tables, err = publishedTables(ctx, fsys); err != nil {
+				if tables, err = ingest.PublishedTables(ctx, fsys); err != nil {
 					return err
 				}
 				if len(tables) == 0 {
@@ -106,25 +103,4 @@ docs/sql.md explains each dialect's choices.`,
 		})(c, args)
 	}
 	return cmd
-}
-
-// publishedTables lists the tables at the warehouse's root: directories
-// with a manifest ("_" and "." names are temporary or quarantine).
-func publishedTables(ctx context.Context, fsys warehouse.FS) ([]string, error) {
-	ents, err := fsys.ReadDir(ctx, ".")
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		n := e.Name()
-		if !e.IsDir() || strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
-			continue
-		}
-		if _, err := fsys.Stat(ctx, path.Join(n, ingest.SuccessFile)); err == nil {
-			out = append(out, n)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
 }
