@@ -33,7 +33,11 @@ type Engine struct {
 var dbName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // New makes an Engine; it reads nothing until a query does.
-func New(o Options) (*Engine, error) {
+func New(o Options) (*Engine, error) { return newEngine(o, true) }
+
+// newEngine is New; without aggregate, every GROUP BY is left to
+// go-mysql-server (tests compare the two).
+func newEngine(o Options, aggregate bool) (*Engine, error) {
 	if o.FS == nil {
 		return nil, errors.New("sql engine: no warehouse")
 	}
@@ -61,6 +65,15 @@ func New(o Options) (*Engine, error) {
 	stats := &Stats{}
 	pro := &provider{fsys: o.FS, dbs: dbs, stats: stats, cache: map[string]cachedTable{}}
 	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).Build()
+	// The aggregation rule runs last, once the analyzer has given every
+	// column reference its index (the batch is the builder's "after-all").
+	if aggregate {
+		last := a.Batches[len(a.Batches)-1]
+		if last.Desc != "after-all" {
+			return nil, fmt.Errorf("sql engine: go-mysql-server's last analyzer batch is %q, not after-all", last.Desc)
+		}
+		last.Rules = append(last.Rules, analyzer.Rule{Id: aggRuleID, Apply: aggregateRule})
+	}
 	return &Engine{gms: sqle.New(a, &sqle.Config{}), pro: pro, Stats: stats}, nil
 }
 
