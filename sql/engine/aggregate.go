@@ -55,13 +55,13 @@ func aggregateRule(ctx *gsql.Context, a *analyzer.Analyzer, n gsql.Node, scope *
 type measureKind int
 
 const (
-	firstValue measureKind = iota // a column's first non-NULL value (go-mysql-server's value of a grouped column)
-	countRows                     // COUNT(*), COUNT(1)
-	countValues                   // COUNT(col)
-	sumValues                     // SUM(col): a float64 sum, as go-mysql-server's
-	avgValues                     // AVG(col)
-	minValue                      // MIN(col)
-	maxValue                      // MAX(col)
+	firstValue  measureKind = iota // a column's first non-NULL value (go-mysql-server's value of a grouped column)
+	countRows                      // COUNT(*), COUNT(1)
+	countValues                    // COUNT(col)
+	sumValues                      // SUM(col): a float64 sum, as go-mysql-server's
+	avgValues                      // AVG(col)
+	minValue                       // MIN(col)
+	maxValue                       // MAX(col)
 )
 
 // numKind is how a measure reads a column's numbers.
@@ -339,11 +339,11 @@ func fieldFold(s *arrow.Schema, name string) int {
 	return -1
 }
 
-func (s *aggScan) Resolved() bool                      { return true }
-func (s *aggScan) IsReadOnly() bool                    { return true }
-func (s *aggScan) Schema() gsql.Schema                 { return s.g.Schema() }
-func (s *aggScan) Children() []gsql.Node               { return nil }
-func (s *aggScan) ProjectedExprs() []gsql.Expression   { return s.g.SelectedExprs }
+func (s *aggScan) Resolved() bool                    { return true }
+func (s *aggScan) IsReadOnly() bool                  { return true }
+func (s *aggScan) Schema() gsql.Schema               { return s.g.Schema() }
+func (s *aggScan) Children() []gsql.Node             { return nil }
+func (s *aggScan) ProjectedExprs() []gsql.Expression { return s.g.SelectedExprs }
 func (s *aggScan) CollationCoercibility(*gsql.Context) (gsql.CollationID, byte) {
 	return gsql.Collation_binary, 7
 }
@@ -400,8 +400,8 @@ type accum struct {
 
 // column is one projected column of one batch, read without boxing.
 type column struct {
-	key   bool   // a partition key (or a column the file lacks): the same value on every row
-	value any    // the key's value (nil: NULL)
+	key   bool // a partition key (or a column the file lacks): the same value on every row
+	value any  // the key's value (nil: NULL)
 	arr   arrow.Array
 	box   valueFunc
 	ints  func(i int) int64
