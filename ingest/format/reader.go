@@ -59,6 +59,9 @@ type ReadOptions struct {
 	// meets them all (signed integer and timestamp columns; rows are not
 	// filtered).
 	Bounds []Bound
+	// Footers, when set, keeps the Parquet footers parsed (see
+	// FooterCache).
+	Footers *FooterCache
 }
 
 // Bound is an inclusive range of a column's values; nil ends are open.
@@ -173,7 +176,17 @@ func newParquetReader(ctx context.Context, fsys warehouse.FS, name string, opts 
 	if err != nil {
 		return nil, err
 	}
-	pr, err := file.NewParquetReader(io.NewSectionReader(f, 0, f.Size()))
+	var popts []file.ReadOption
+	if opts.Footers != nil {
+		md, err := opts.Footers.Footer(name, f, f.Size())
+		if err != nil {
+			return nil, errors.Join(err, f.Close())
+		}
+		if md != nil {
+			popts = append(popts, file.WithMetadata(md))
+		}
+	}
+	pr, err := file.NewParquetReader(io.NewSectionReader(f, 0, f.Size()), popts...)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", name, err)

@@ -19,6 +19,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -108,7 +109,9 @@ func main() {
 
 // run times each query: one untimed first run (it reads the table's
 // manifest), then n timed runs. One line per query, tab-separated:
-// name, p50 ms, p95 ms, first run ms, rows, files opened per run, digest.
+// name, p50 ms, p95 ms, first run ms, rows, files opened per run,
+// digest, p50 of the process's CPU time per run (ms; the machine's load
+// changes it less than the elapsed time).
 func run(ctx context.Context, dir string, n int, only string, show bool) error {
 	fsys, err := warehouse.NewLocalFS(dir)
 	if err != nil {
@@ -131,26 +134,36 @@ func run(ctx context.Context, dir string, n int, only string, show bool) error {
 		if show {
 			fmt.Fprintf(os.Stderr, "%s:\n  %s\n", q.Name, strings.Join(first, "\n  "))
 		}
-		var times []float64
+		var times, cpus []float64
 		files0 := e.Stats.FilesOpened.Load()
 		for range n {
-			t := time.Now()
+			t, c := time.Now(), cpuTime()
 			res, err := result(ctx, e, q.SQL)
 			if err != nil {
 				return fmt.Errorf("%s: %w", q.Name, err)
 			}
 			times = append(times, ms(time.Since(t)))
+			cpus = append(cpus, ms(cpuTime()-c))
 			if digest(res) != digest(first) {
 				return fmt.Errorf("%s: two runs gave different results", q.Name)
 			}
 		}
 		files := (e.Stats.FilesOpened.Load() - files0) / int64(max(n, 1))
-		fmt.Printf("%s\t%.1f\t%.1f\t%.1f\t%d\t%d\t%s\n", q.Name, percentile(times, 0.5), percentile(times, 0.95), firstMS, len(first), files, digest(first))
+		fmt.Printf("%s\t%.1f\t%.1f\t%.1f\t%d\t%d\t%s\t%.1f\n", q.Name, percentile(times, 0.5), percentile(times, 0.95), firstMS, len(first), files, digest(first), percentile(cpus, 0.5))
 	}
 	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // percentile is the nearest-rank percentile of xs.
 func percentile(xs []float64, p float64) float64 {

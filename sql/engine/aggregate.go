@@ -15,6 +15,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	gsql "github.com/dolthub/go-mysql-server/sql"
 	"github.com/dolthub/go-mysql-server/sql/analyzer"
 	"github.com/dolthub/go-mysql-server/sql/expression"
@@ -398,7 +399,8 @@ type accum struct {
 	v   any     // the first value; MIN/MAX's value as go-mysql-server has it
 }
 
-// column is one projected column of one batch, read without boxing.
+// column is one projected column of one batch, read without boxing:
+// from an Arrow array, or raw from Parquet pages (see parquet.go).
 type column struct {
 	key   bool // a partition key (or a column the file lacks): the same value on every row
 	value any  // the key's value (nil: NULL)
@@ -407,9 +409,24 @@ type column struct {
 	ints  func(i int) int64
 	uints func(i int) uint64
 	flts  func(i int) float64
+	// Raw columns: validity (nil: no NULL), strings as an arena and
+	// offsets, booleans.
+	raw   bool
+	valid []bool
+	bytes []byte
+	offs  []int32
+	bools []bool
 }
 
-func (c *column) null(i int) bool { return c.key && c.value == nil || !c.key && c.arr.IsNull(i) }
+func (c *column) null(i int) bool {
+	switch {
+	case c.key:
+		return c.value == nil
+	case c.raw:
+		return c.valid != nil && !c.valid[i]
+	}
+	return c.arr.IsNull(i)
+}
 
 // appendKey appends row i's value to a group key: a NULL byte or a
 // present byte and the raw value (strings length-prefixed).
@@ -421,6 +438,18 @@ func (c *column) appendKey(b []byte, i int) []byte {
 	if c.key {
 		s := c.value.(string)
 		return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+	}
+	if c.raw {
+		switch {
+		case c.offs != nil:
+			v := c.bytes[c.offs[i]:c.offs[i+1]]
+			return append(binary.AppendUvarint(b, uint64(len(v))), v...)
+		case c.bools != nil:
+			if c.bools[i] {
+				return append(b, 1)
+			}
+			return append(b, 0)
+		}
 	}
 	switch a := c.arr.(type) {
 	case *array.String:
@@ -454,6 +483,9 @@ func (c *column) appendKey(b []byte, i int) []byte {
 func (c *column) boxed(i int) any {
 	if c.key {
 		return c.value
+	}
+	if c.raw && c.null(i) {
+		return nil
 	}
 	return c.box(i)
 }
@@ -752,18 +784,18 @@ files:
 		}
 		plan = append(plan, pf)
 	}
-	paths := make([]string, len(plan))
+	files := make([]fileInfo, len(plan))
 	for k, pf := range plan {
-		paths[k] = pf.f.path
+		files[k] = pf.f
 	}
-	batches := s.prefetch(ctx, paths, func(k int) ([]string, []format.Bound, int64) {
+	batches := s.prefetch(ctx, files, func(k int) ([]string, []format.Bound) {
 		var bounds []format.Bound
 		for _, b := range t.bounds {
 			if plan[k].f.schema.FieldIndices(b.Column) != nil {
 				bounds = append(bounds, b)
 			}
 		}
-		return plan[k].read, bounds, plan[k].f.rows
+		return plan[k].read, bounds
 	})
 	defer batches.stop()
 	for k, pf := range plan {
@@ -786,17 +818,11 @@ files:
 			if b.err != nil {
 				return nil, fmt.Errorf("table %s: %s: %w", t.name, f.path, b.err)
 			}
-			var err error
 			for c, j := range pf.readIdx {
-				if cols[j], err = newColumn(b.rec.Column(c)); err != nil {
-					err = fmt.Errorf("table %s: %s: column %s: %w", t.name, f.path, s.cols[j].Name, err)
-					break
-				}
+				cols[j] = b.cols[c]
 			}
-			if err == nil {
-				err = process(int(b.rec.NumRows()))
-			}
-			b.rec.Release()
+			err := process(b.n)
+			b.done()
 			if err != nil {
 				return nil, err
 			}
@@ -812,10 +838,19 @@ files:
 	return rows, nil
 }
 
-// batch is one record batch of a file, or the error that ended it.
+// batch is n rows of a file's columns (in the order asked for), or
+// the error that ended the file.
 type batch struct {
-	rec arrow.RecordBatch
-	err error
+	cols    []*column
+	n       int
+	release func() // nil: nothing to release
+	err     error
+}
+
+func (b batch) done() {
+	if b.release != nil {
+		b.release()
+	}
 }
 
 // prefetcher reads files on a few goroutines ahead of the one folding
@@ -828,32 +863,33 @@ type prefetcher struct {
 	out    []chan batch
 }
 
+// readRawParquet turns the raw Parquet reading on (tests turn it off to
+// check the Arrow reading too).
+var readRawParquet = true
+
 // prefetchWorkers is how many files are read at once.
 var prefetchWorkers = min(runtime.GOMAXPROCS(0), 4)
 
-// prefetch starts reading paths (relative to the table); what(k) names
-// file k's columns and bounds.
-func (s *aggScan) prefetch(ctx context.Context, paths []string, what func(k int) (cols []string, bounds []format.Bound, rows int64)) *prefetcher {
+// prefetch starts reading files; what(k) names file k's columns and
+// bounds.
+func (s *aggScan) prefetch(ctx context.Context, files []fileInfo, what func(k int) (cols []string, bounds []format.Bound)) *prefetcher {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &prefetcher{cancel: cancel, out: make([]chan batch, len(paths))}
+	p := &prefetcher{cancel: cancel, out: make([]chan batch, len(files))}
 	for k := range p.out {
 		p.out[k] = make(chan batch, 4)
 	}
 	var next atomic.Int64
-	for range min(prefetchWorkers, len(paths)) {
+	for range min(prefetchWorkers, len(files)) {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
 			for {
 				k := int(next.Add(1) - 1)
-				if k >= len(paths) || ctx.Err() != nil {
+				if k >= len(files) || ctx.Err() != nil {
 					return
 				}
-				cols, bounds, rows := what(k)
-				if len(cols) > 0 {
-					// Batches as large as the file (up to a point): the reader
-					// sizes its buffers by the batch.
-					s.readFile(ctx, paths[k], cols, bounds, int(min(max(rows, 1), 64<<10)), p.out[k])
+				if cols, bounds := what(k); len(cols) > 0 {
+					s.readFile(ctx, files[k], cols, bounds, p.out[k])
 				}
 				close(p.out[k])
 			}
@@ -877,9 +913,7 @@ func (p *prefetcher) stop() {
 				if !ok {
 					break drain
 				}
-				if b.rec != nil {
-					b.rec.Release()
-				}
+				b.done()
 			default:
 				break drain
 			}
@@ -887,25 +921,66 @@ func (p *prefetcher) stop() {
 	}
 }
 
-// readFile sends every batch of one file to out (an error last).
-func (s *aggScan) readFile(ctx context.Context, name string, cols []string, bounds []format.Bound, batchRows int, out chan<- batch) {
+// readFile sends every batch of one file to out (an error last): its
+// columns raw from the Parquet pages when they all can be, else through
+// Arrow.
+func (s *aggScan) readFile(ctx context.Context, f fileInfo, cols []string, bounds []format.Bound, out chan<- batch) {
 	send := func(b batch) bool {
 		select {
 		case out <- b:
 			return true
 		case <-ctx.Done():
-			if b.rec != nil {
-				b.rec.Release()
-			}
+			b.done()
 			return false
 		}
 	}
-	r, err := format.NewReader(ctx, s.t.fsys, path.Join(s.t.dir, name), format.Parquet, format.ReadOptions{Columns: cols, Bounds: bounds, BatchRows: batchRows})
+	name := path.Join(s.t.dir, f.path)
+	wf, err := s.t.fsys.Open(ctx, name)
 	if err != nil {
 		send(batch{err: err})
 		return
 	}
 	s.t.stats.FilesOpened.Add(1)
+	var popts []file.ReadOption
+	if s.t.footers != nil {
+		md, err := s.t.footers.Footer(name, wf, wf.Size())
+		if err != nil {
+			send(batch{err: errors.Join(err, wf.Close())})
+			return
+		}
+		if md != nil {
+			popts = append(popts, file.WithMetadata(md))
+		}
+	}
+	pr, err := file.NewParquetReader(io.NewSectionReader(wf, 0, wf.Size()), popts...)
+	if err != nil {
+		send(batch{err: errors.Join(err, wf.Close())})
+		return
+	}
+	if leaves, types, ok := rawLeaves(pr, f.schema, cols); ok && readRawParquet {
+		groups, err := format.ParquetRowGroups(pr.MetaData(), f.schema, bounds)
+		if err == nil {
+			err = readRaw(pr, groups, leaves, types, s.t.stats, send)
+		}
+		if errors.Is(err, io.EOF) { // the query ended
+			pr.Close()
+			return
+		}
+		if err = errors.Join(err, pr.Close()); err != nil {
+			send(batch{err: err})
+		}
+		return
+	}
+	if err := pr.Close(); err != nil {
+		send(batch{err: err})
+		return
+	}
+	batchRows := int(min(max(f.rows, 1), 64<<10)) // the reader sizes its buffers by the batch
+	r, err := format.NewReader(ctx, s.t.fsys, name, format.Parquet, format.ReadOptions{Columns: cols, Bounds: bounds, BatchRows: batchRows, Footers: s.t.footers})
+	if err != nil {
+		send(batch{err: err})
+		return
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			send(batch{err: errors.Join(err, r.Close())})
@@ -923,7 +998,17 @@ func (s *aggScan) readFile(ctx context.Context, name string, cols []string, boun
 			return
 		}
 		s.t.stats.RowsRead.Add(rec.NumRows())
-		if !send(batch{rec: rec}) {
+		b := batch{n: int(rec.NumRows()), release: rec.Release}
+		for k := range cols {
+			c, err := newColumn(rec.Column(k))
+			if err != nil {
+				rec.Release()
+				send(batch{err: errors.Join(fmt.Errorf("column %s: %w", cols[k], err), r.Close())})
+				return
+			}
+			b.cols = append(b.cols, c)
+		}
+		if !send(b) {
 			r.Close() // the query ended: nobody reads this error
 			return
 		}

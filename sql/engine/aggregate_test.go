@@ -149,8 +149,19 @@ func typedRows(t *testing.T, e *Engine, q string) []string {
 
 // The aggregation rule computes exactly what go-mysql-server's GroupBy
 // computes over the table's rows: same rows, values, types and order,
-// for the queries it takes, and leaves the others to go-mysql-server.
+// for the queries it takes, and leaves the others to go-mysql-server;
+// reading the Parquet pages raw or through Arrow.
 func TestAggregateMatchesGroupBy(t *testing.T) {
+	for _, raw := range []bool{true, false} {
+		t.Run(fmt.Sprintf("raw=%v", raw), func(t *testing.T) {
+			defer func(was bool) { readRawParquet = was }(readRawParquet)
+			readRawParquet = raw
+			testAggregateMatchesGroupBy(t)
+		})
+	}
+}
+
+func testAggregateMatchesGroupBy(t *testing.T) {
 	fsys := warehouse.NewMemFS()
 	writeMixedTable(t, fsys)
 	writeAggTable(t, fsys, "agg", 48)

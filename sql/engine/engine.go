@@ -12,6 +12,7 @@ import (
 	"github.com/dolthub/go-mysql-server/sql/analyzer"
 	"github.com/sirupsen/logrus"
 
+	"github.com/hetl/hetl/ingest/format"
 	"github.com/hetl/hetl/warehouse"
 )
 
@@ -63,7 +64,7 @@ func newEngine(o Options, aggregate bool) (*Engine, error) {
 	logrus.SetOutput(io.Discard)
 	logrus.SetLevel(logrus.ErrorLevel)
 	stats := &Stats{}
-	pro := &provider{fsys: o.FS, dbs: dbs, stats: stats, cache: map[string]cachedTable{}}
+	pro := &provider{fsys: o.FS, dbs: dbs, stats: stats, cache: map[string]cachedTable{}, footers: format.NewFooterCache(footerBudget)}
 	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).Build()
 	// The aggregation rule runs last, once the analyzer has given every
 	// column reference its index (the batch is the builder's "after-all").

@@ -13,6 +13,7 @@ import (
 	gsql "github.com/dolthub/go-mysql-server/sql"
 
 	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/ingest/format"
 	"github.com/hetl/hetl/warehouse"
 )
 
@@ -35,7 +36,15 @@ type provider struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedTable // table dir → manifest as of (size, mtime)
+	// footers are the data files' parsed Parquet footers, for every
+	// table and version (checked against the file's bytes at each read).
+	footers *format.FooterCache
 }
+
+// footerBudget is how many bytes of Parquet footers an engine keeps
+// parsed: a year of hourly partitions of a 13-column table is about 30
+// MB.
+const footerBudget = 64 << 20
 
 type cachedTable struct {
 	size  int64
@@ -81,6 +90,7 @@ func (p *provider) table(ctx context.Context, dir string) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.footers = p.footers
 	p.mu.Lock()
 	p.cache[dir] = cachedTable{size: info.Size(), mtime: info.ModTime(), t: t}
 	p.mu.Unlock()

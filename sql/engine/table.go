@@ -36,6 +36,7 @@ type table struct {
 	timeCol string
 	files   []fileInfo
 	stats   *Stats
+	footers *format.FooterCache // nil: none kept
 
 	projection []string       // nil: every column
 	bounds     []format.Bound // from the query's filter, for row groups
@@ -237,7 +238,7 @@ func (t *table) PartitionRows(ctx *gsql.Context, p gsql.Partition) (gsql.RowIter
 		it.left = f.rows
 		return it, nil
 	}
-	r, err := format.NewReader(ctx, t.fsys, path.Join(t.dir, f.path), format.Parquet, format.ReadOptions{Columns: cols, Bounds: bounds, BatchRows: 4096})
+	r, err := format.NewReader(ctx, t.fsys, path.Join(t.dir, f.path), format.Parquet, format.ReadOptions{Columns: cols, Bounds: bounds, BatchRows: 4096, Footers: t.footers})
 	if err != nil {
 		return nil, fmt.Errorf("table %s: %w", t.name, err)
 	}
