@@ -104,6 +104,15 @@ func TestReadBoundsNeverLoseRows(t *testing.T) {
 		s := words[r.IntN(len(words))]
 		return &s
 	}
+	f, err := fsys.Open(context.Background(), "b.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := NewFooterCache(1<<20).Footer("b.parquet", f, f.Size())
+	f.Close()
+	if err != nil || md == nil {
+		t.Fatalf("footer: %v %v", md, err)
+	}
 	skipped := map[string]int{}
 	for k := range 600 {
 		var b Bound
@@ -117,6 +126,18 @@ func TestReadBoundsNeverLoseRows(t *testing.T) {
 		}
 		rows, got := read(b, b)
 		all, want := read(b)
+		// ParquetRowGroups keeps the row groups NewReader reads.
+		groups, err := ParquetRowGroups(md, schema, []Bound{b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept int64
+		for _, g := range groups {
+			kept += md.RowGroup(g).NumRows()
+		}
+		if kept != rows {
+			t.Fatalf("bound %s: ParquetRowGroups keeps %d rows, NewReader reads %d", show(b), kept, rows)
+		}
 		if got != want {
 			t.Fatalf("bound %s: %d matching rows read, %d in the file", show(b), got, want)
 		}

@@ -271,3 +271,45 @@ func TestAggregateCanceled(t *testing.T) {
 		t.Fatalf("a canceled query: %v", err)
 	}
 }
+
+// A partition republished in place (same file name, new rows) is read
+// anew by the next query: kept Parquet footers never outlive their file.
+func TestRepublishedPartitionIsRead(t *testing.T) {
+	ctx := context.Background()
+	fsys := warehouse.NewMemFS()
+	writeAggTable(t, fsys, "agg", 2)
+	e, err := New(Options{FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := "SELECT country, SUM(events), MAX(p95) FROM agg WHERE hr = '01' GROUP BY country ORDER BY country"
+	if got := strings.Join(query(t, e, q), " "); got != "BR|10|<nil> DE|11|5.5 FR|12|6 US|13|6.5" {
+		t.Fatalf("before: %q", got)
+	}
+	name := path.Join("agg", start.Add(time.Hour).Format("dt=2006-01-02/hr=15"), "part-00000.parquet")
+	if err := fsys.Remove(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := format.NewWriter(ctx, fsys, name, format.Parquet, aggSchema, format.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, aggSchema)
+	for i, c := range countries {
+		rb.Field(0).(*array.TimestampBuilder).Append(arrow.Timestamp(start.Add(time.Hour).UnixMicro()))
+		rb.Field(1).(*array.StringBuilder).Append(c)
+		rb.Field(2).(*array.Int64Builder).Append(int64(1000 * (i + 1)))
+		rb.Field(3).AppendNull()
+		rb.Field(4).(*array.Float64Builder).Append(float64(i))
+	}
+	rec := rb.NewRecordBatch()
+	if err := fw.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(query(t, e, q), " "); got != "BR|1000|0 DE|2000|1 FR|3000|2 US|4000|3" {
+		t.Errorf("after the partition was republished: %q", got)
+	}
+}
