@@ -416,6 +416,7 @@ type column struct {
 	bytes []byte
 	offs  []int32
 	bools []bool
+	buf   *rawBuf // the pooled slices behind them
 }
 
 func (c *column) null(i int) bool {

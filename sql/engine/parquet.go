@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet"
@@ -88,12 +89,14 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 	if err != nil {
 		return nil, err
 	}
+	buf := rawBufs.Get().(*rawBuf)
+	c := &column{raw: true, buf: buf}
 	var defs []int16
 	maxDef := cr.Descriptor().MaxDefinitionLevel()
 	if maxDef > 0 {
-		defs = make([]int16, n)
+		buf.defs = grow(buf.defs, n)
+		defs = buf.defs
 	}
-	c := &column{raw: true}
 	// read fills levels and values until n levels are read; values are
 	// dense (no slot for a NULL).
 	read := func(batch func(levels int, defs []int16, at int) (int64, int, error)) (int, error) {
@@ -115,7 +118,8 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 		}
 		return values, nil
 	}
-	// spread places dense value k at its row.
+	// spread places dense value k at its row (a NULL's row gets the
+	// zero value, never read).
 	spread := func(values int, set func(row, k int)) {
 		if values == n {
 			for i := range n {
@@ -128,12 +132,15 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 			if d == maxDef {
 				set(i, k)
 				k++
+			} else {
+				set(i, -1)
 			}
 		}
 	}
 	switch r := cr.(type) {
 	case *file.Int32ColumnChunkReader:
-		vals := make([]int32, n)
+		buf.i32 = grow(buf.i32, n)
+		vals := buf.i32
 		nv, err := read(func(levels int, d []int16, at int) (int64, int, error) {
 			return r.ReadBatch(int64(levels), vals[at:], d, nil)
 		})
@@ -141,16 +148,19 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 			return nil, err
 		}
 		if isUnsigned(t) {
-			us := make([]uint64, n)
-			spread(nv, func(i, k int) { us[i] = uint64(uint32(vals[k])) })
+			buf.u64 = grow(buf.u64, n)
+			us := buf.u64
+			spread(nv, func(i, k int) { us[i] = uint64(uint32(at(vals, k))) })
 			c.uints = func(i int) uint64 { return us[i] }
 		} else {
-			xs := make([]int64, n)
-			spread(nv, func(i, k int) { xs[i] = int64(vals[k]) })
+			buf.i64b = grow(buf.i64b, n)
+			xs := buf.i64b
+			spread(nv, func(i, k int) { xs[i] = int64(at(vals, k)) })
 			c.ints = func(i int) int64 { return xs[i] }
 		}
 	case *file.Int64ColumnChunkReader:
-		vals := make([]int64, n)
+		buf.i64 = grow(buf.i64, n)
+		vals := buf.i64
 		nv, err := read(func(levels int, d []int16, at int) (int64, int, error) {
 			return r.ReadBatch(int64(levels), vals[at:], d, nil)
 		})
@@ -158,8 +168,9 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 			return nil, err
 		}
 		if nv != n {
-			xs := make([]int64, n)
-			spread(nv, func(i, k int) { xs[i] = vals[k] })
+			buf.i64b = grow(buf.i64b, n)
+			xs := buf.i64b
+			spread(nv, func(i, k int) { xs[i] = at(vals, k) })
 			vals = xs
 		}
 		if isUnsigned(t) {
@@ -168,18 +179,21 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 			c.ints = func(i int) int64 { return vals[i] }
 		}
 	case *file.Float32ColumnChunkReader:
-		vals := make([]float32, n)
+		buf.f32 = grow(buf.f32, n)
+		vals := buf.f32
 		nv, err := read(func(levels int, d []int16, at int) (int64, int, error) {
 			return r.ReadBatch(int64(levels), vals[at:], d, nil)
 		})
 		if err != nil {
 			return nil, err
 		}
-		fs := make([]float64, n)
-		spread(nv, func(i, k int) { fs[i] = float64(vals[k]) })
+		buf.f64b = grow(buf.f64b, n)
+		fs := buf.f64b
+		spread(nv, func(i, k int) { fs[i] = float64(at(vals, k)) })
 		c.flts = func(i int) float64 { return fs[i] }
 	case *file.Float64ColumnChunkReader:
-		vals := make([]float64, n)
+		buf.f64 = grow(buf.f64, n)
+		vals := buf.f64
 		nv, err := read(func(levels int, d []int16, at int) (int64, int, error) {
 			return r.ReadBatch(int64(levels), vals[at:], d, nil)
 		})
@@ -187,29 +201,32 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 			return nil, err
 		}
 		if nv != n {
-			fs := make([]float64, n)
-			spread(nv, func(i, k int) { fs[i] = vals[k] })
+			buf.f64b = grow(buf.f64b, n)
+			fs := buf.f64b
+			spread(nv, func(i, k int) { fs[i] = at(vals, k) })
 			vals = fs
 		}
 		c.flts = func(i int) float64 { return vals[i] }
 	case *file.BooleanColumnChunkReader:
-		vals := make([]bool, n)
+		buf.bools = grow(buf.bools, n)
+		vals := buf.bools
 		nv, err := read(func(levels int, d []int16, at int) (int64, int, error) {
 			return r.ReadBatch(int64(levels), vals[at:], d, nil)
 		})
 		if err != nil {
 			return nil, err
 		}
-		bs := make([]bool, n)
-		spread(nv, func(i, k int) { bs[i] = vals[k] })
+		buf.boolb = grow(buf.boolb, n)
+		bs := buf.boolb
+		spread(nv, func(i, k int) { bs[i] = at(vals, k) })
 		c.bools = bs
 	case *file.ByteArrayColumnChunkReader:
 		// Values point into the page being read: each page's are
 		// copied into one arena before the next page is read.
-		vals := make([]parquet.ByteArray, n)
-		var arena []byte
-		offs := make([]int32, 0, n+1)
-		offs = append(offs, 0)
+		buf.bvals = grow(buf.bvals, n)
+		vals := buf.bvals
+		arena := buf.arena[:0]
+		offs := append(buf.offs[:0], 0)
 		nv, err := read(func(levels int, d []int16, at int) (int64, int, error) {
 			lv, vr, err := r.ReadBatchInPage(int64(levels), vals[at:], d, nil)
 			for _, v := range vals[at : at+vr] {
@@ -221,8 +238,11 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 		if err != nil {
 			return nil, err
 		}
+		buf.arena, buf.offs = arena, offs
 		if nv != n {
-			spreadOffs := make([]int32, n+1)
+			buf.offsb = grow(buf.offsb, n+1)
+			spreadOffs := buf.offsb
+			spreadOffs[0] = 0
 			k := 0
 			for i, d := range defs {
 				if d == maxDef {
@@ -241,7 +261,8 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 	for i, d := range defs {
 		if d != maxDef {
 			if c.valid == nil {
-				c.valid = make([]bool, n)
+				buf.valid = grow(buf.valid, n)
+				c.valid = buf.valid
 				for j := range c.valid {
 					c.valid[j] = true
 				}
@@ -255,6 +276,42 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 	}
 	c.box = box
 	return c, nil
+}
+
+// rawBuf holds the slices one raw column is read into, kept in a pool
+// (hourly files make many small columns): a batch's columns go back
+// when it has been folded.
+type rawBuf struct {
+	defs         []int16
+	i32          []int32
+	i64, i64b    []int64
+	u64          []uint64
+	f32          []float32
+	f64, f64b    []float64
+	bools, boolb []bool
+	valid        []bool
+	bvals        []parquet.ByteArray
+	arena        []byte
+	offs, offsb  []int32
+}
+
+var rawBufs = sync.Pool{New: func() any { return new(rawBuf) }}
+
+// grow is s with length n, reusing its array when it is large enough.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// at is s[k], or the zero value for k < 0 (a NULL's row).
+func at[T any](s []T, k int) T {
+	if k < 0 {
+		var zero T
+		return zero
+	}
+	return s[k]
 }
 
 func isUnsigned(t arrow.DataType) bool {
@@ -325,12 +382,21 @@ func readRaw(pr *file.Reader, groups []int, leaves []int, types []arrow.DataType
 		for k, leaf := range leaves {
 			c, err := readRawColumn(rg, leaf, types[k], n)
 			if err != nil {
+				for _, c := range cols[:k] {
+					rawBufs.Put(c.buf)
+				}
 				return err
 			}
 			cols[k] = c
 		}
 		stats.RowsRead.Add(int64(n))
-		if !send(batch{cols: cols, n: n}) {
+		release := func() {
+			for _, c := range cols {
+				c.bytes, c.offs, c.valid, c.bools = nil, nil, nil, nil
+				rawBufs.Put(c.buf)
+			}
+		}
+		if !send(batch{cols: cols, n: n, release: release}) {
 			return io.EOF
 		}
 	}
