@@ -5,7 +5,7 @@ BIN := bin/hetl
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/hetl/hetl/cmd/hetl/command.version=$(VERSION)
 
-.PHONY: all build demo test test-short vet fmt fmt-check docs generate sqlglot bench bench-import bench-hbase bench-pipeline \
+.PHONY: all build demo test test-short vet fmt fmt-check docs generate sqlglot bench bench-import bench-hbase bench-pipeline bench-sql \
 	cluster-up cluster-down cluster-status
 
 all: build
@@ -34,6 +34,9 @@ bench-hbase: ## hetl import into HBase with 1, 2 and 4 readers beside a Parquet 
 
 bench-pipeline: ## hourly_activity over one hour of BENCH_ROWS events (default 2M) beside DuckDB over the same Parquet files; see docs/performance.md.
 	@bash scripts/bench-pipeline.sh
+
+bench-sql: ## Analyst queries (a day, week, month; top-N) over a year of agg_events_hourly through sql/engine beside DuckDB: p50/p95 (target: one-week range p50 under 100 ms); see docs/performance.md.
+	@bash scripts/bench-sql.sh
 
 bench-import: ## hetl import vs a bare Go drain of the same MariaDB table (BENCH_ROWS, default 2M); see docs/performance.md.
 	@bash scripts/bench-import.sh

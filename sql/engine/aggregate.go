@@ -693,6 +693,8 @@ func (s *aggScan) compute(ctx *gsql.Context) ([]gsql.Row, error) {
 		accs     [][]accum
 		evalRow  = make(gsql.Row, len(s.cols))
 		key, buf []byte
+		lastKey  []byte
+		last     = -1 // the group of the row before
 		memos    = make([]memo, len(s.filter))
 		cols     = make([]*column, len(s.cols))
 	)
@@ -738,11 +740,17 @@ func (s *aggScan) compute(ctx *gsql.Context) ([]gsql.Row, error) {
 			for _, j := range s.group {
 				key = cols[j].appendKey(key, i)
 			}
-			g, ok := groups[string(key)]
-			if !ok {
-				g = len(accs)
-				groups[string(key)] = g
-				accs = append(accs, make([]accum, len(s.measures)))
+			// Rows of a group often follow each other (an aggregate's
+			// rows are sorted by its keys): the last group first.
+			g := last
+			if g < 0 || string(key) != string(lastKey) {
+				var ok bool
+				if g, ok = groups[string(key)]; !ok {
+					g = len(accs)
+					groups[string(key)] = g
+					accs = append(accs, make([]accum, len(s.measures)))
+				}
+				last, lastKey = g, append(lastKey[:0], key...)
 			}
 			s.update(accs[g], cols, i)
 		}
