@@ -9,6 +9,7 @@ import (
 	"math"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -134,7 +135,12 @@ func newAggScan(g *plan.GroupBy) *aggScan {
 	s := &aggScan{g: g, t: t, cols: t.projected()}
 	// Every file must hold each column the scan reads with the table's
 	// type (or lack it: NULL), so one reading of a column fits all.
+	checked := map[*arrow.Schema]bool{} // files share their schema's value
 	for _, f := range t.files {
+		if checked[f.schema] {
+			continue
+		}
+		checked[f.schema] = true
 		for _, c := range s.cols {
 			if indexFold(t.keys, c.Name) >= 0 {
 				continue
@@ -698,7 +704,14 @@ func (s *aggScan) compute(ctx *gsql.Context) ([]gsql.Row, error) {
 		memos    = make([]memo, len(s.filter))
 		cols     = make([]*column, len(s.cols))
 	)
-	process := func(n int) error {
+	var l2g []int // a batch's local group → group (-1: not looked up yet)
+	process := func(n int, local []int32, localKeys []string) error {
+		if local != nil {
+			l2g = grow(l2g, len(localKeys))
+			for k := range l2g {
+				l2g[k] = -1
+			}
+		}
 	rows:
 		for i := range n {
 			for k, c := range s.filter {
@@ -735,6 +748,22 @@ func (s *aggScan) compute(ctx *gsql.Context) ([]gsql.Row, error) {
 				if !ok {
 					continue rows
 				}
+			}
+			if local != nil {
+				// The reader grouped the batch's rows: one lookup per group.
+				lg := local[i]
+				g := l2g[lg]
+				if g < 0 {
+					var ok bool
+					if g, ok = groups[localKeys[lg]]; !ok {
+						g = len(accs)
+						groups[localKeys[lg]] = g
+						accs = append(accs, make([]accum, len(s.measures)))
+					}
+					l2g[lg] = g
+				}
+				s.update(accs[g], cols, i)
+				continue
 			}
 			key = key[:0]
 			for _, j := range s.group {
@@ -797,14 +826,14 @@ files:
 	for k, pf := range plan {
 		files[k] = pf.f
 	}
-	batches := s.prefetch(ctx, files, func(k int) ([]string, []format.Bound) {
+	batches := s.prefetch(ctx, files, func(k int) ([]string, []format.Bound, []int) {
 		var bounds []format.Bound
 		for _, b := range t.bounds {
 			if plan[k].f.schema.FieldIndices(b.Column) != nil {
 				bounds = append(bounds, b)
 			}
 		}
-		return plan[k].read, bounds
+		return plan[k].read, bounds, plan[k].readIdx
 	})
 	defer batches.stop()
 	for k, pf := range plan {
@@ -818,7 +847,7 @@ files:
 		}
 		if len(pf.read) == 0 {
 			// Only keys and NULLs: the manifest has the row count.
-			if err := process(int(f.rows)); err != nil {
+			if err := process(int(f.rows), nil, nil); err != nil {
 				return nil, err
 			}
 			continue
@@ -830,7 +859,7 @@ files:
 			for c, j := range pf.readIdx {
 				cols[j] = b.cols[c]
 			}
-			err := process(b.n)
+			err := process(b.n, b.local, b.localKeys)
 			b.done()
 			if err != nil {
 				return nil, err
@@ -848,12 +877,61 @@ files:
 }
 
 // batch is n rows of a file's columns (in the order asked for), or
-// the error that ended the file.
+// the error that ended the file. With a GROUP BY, the reader also
+// groups its rows: local[i] is row i's group among the batch's, whose
+// keys are localKeys (in the order of their first rows).
 type batch struct {
-	cols    []*column
-	n       int
-	release func() // nil: nothing to release
-	err     error
+	cols      []*column
+	n         int
+	local     []int32
+	localKeys []string
+	release   func() // nil: nothing to release
+	err       error
+}
+
+// grouper groups a batch's rows on a reader's goroutine.
+type grouper struct {
+	m         map[string]int32
+	key, last []byte
+	cols      []*column
+}
+
+// groupRows sets b.local and b.localKeys: rows keyed by the GROUP BY columns
+// (file f's partition keys, the batch's columns at their indices in
+// readIdx, NULL for a column the file lacks).
+func (s *aggScan) groupRows(gr *grouper, f fileInfo, readIdx []int, b *batch) {
+	gr.cols = gr.cols[:0]
+	for _, j := range s.group {
+		var c *column
+		if k := indexFold(s.t.keys, s.cols[j].Name); k >= 0 {
+			c = &column{key: true, value: f.keys[k]}
+		} else if p := slices.Index(readIdx, j); p >= 0 {
+			c = b.cols[p]
+		} else {
+			c = &column{key: true}
+		}
+		gr.cols = append(gr.cols, c)
+	}
+	clear(gr.m)
+	b.local = make([]int32, b.n)
+	lg := int32(-1)
+	for i := range b.n {
+		gr.key = gr.key[:0]
+		for _, c := range gr.cols {
+			gr.key = c.appendKey(gr.key, i)
+		}
+		if lg < 0 || string(gr.key) != string(gr.last) {
+			var ok bool
+			if lg, ok = gr.m[string(gr.key)]; !ok {
+				lg = int32(len(b.localKeys))
+				k := string(gr.key)
+				gr.m[k] = lg
+				b.localKeys = append(b.localKeys, k)
+			}
+			gr.last = append(gr.last[:0], gr.key...)
+		}
+		b.local[i] = lg
+	}
 }
 
 func (b batch) done() {
@@ -881,7 +959,7 @@ var prefetchWorkers = min(runtime.GOMAXPROCS(0), 4)
 
 // prefetch starts reading files; what(k) names file k's columns and
 // bounds.
-func (s *aggScan) prefetch(ctx context.Context, files []fileInfo, what func(k int) (cols []string, bounds []format.Bound)) *prefetcher {
+func (s *aggScan) prefetch(ctx context.Context, files []fileInfo, what func(k int) (cols []string, bounds []format.Bound, readIdx []int)) *prefetcher {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &prefetcher{cancel: cancel, out: make([]chan batch, len(files))}
 	for k := range p.out {
@@ -892,13 +970,21 @@ func (s *aggScan) prefetch(ctx context.Context, files []fileInfo, what func(k in
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
+			var gr *grouper
+			if len(s.group) > 0 {
+				gr = &grouper{m: map[string]int32{}}
+			}
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= len(files) || ctx.Err() != nil {
 					return
 				}
-				if cols, bounds := what(k); len(cols) > 0 {
-					s.readFile(ctx, files[k], cols, bounds, p.out[k])
+				if cols, bounds, readIdx := what(k); len(cols) > 0 {
+					s.readFile(ctx, files[k], cols, bounds, p.out[k], func(b *batch) {
+						if gr != nil {
+							s.groupRows(gr, files[k], readIdx, b)
+						}
+					})
 				}
 				close(p.out[k])
 			}
@@ -933,8 +1019,11 @@ func (p *prefetcher) stop() {
 // readFile sends every batch of one file to out (an error last): its
 // columns raw from the Parquet pages when they all can be, else through
 // Arrow.
-func (s *aggScan) readFile(ctx context.Context, f fileInfo, cols []string, bounds []format.Bound, out chan<- batch) {
+func (s *aggScan) readFile(ctx context.Context, f fileInfo, cols []string, bounds []format.Bound, out chan<- batch, prepare func(*batch)) {
 	send := func(b batch) bool {
+		if b.err == nil {
+			prepare(&b)
+		}
 		select {
 		case out <- b:
 			return true

@@ -17,6 +17,16 @@
 //     column) skip the partitions and Parquet row groups that cannot hold
 //     a matching row; the engine still applies the whole filter, so
 //     pruning can only save work, never change a result.
+//   - A GROUP BY straight over one table (under a WHERE, with COUNT, SUM,
+//     AVG, MIN, MAX of columns and grouped columns) is computed from the
+//     Parquet pages by the engine's own aggregation (aggregate.go) instead
+//     of go-mysql-server's row-at-a-time GroupBy: the same rows, values,
+//     Go types and order (tested query by query against go-mysql-server).
+//     Filter terms on dt/hr alone are evaluated once per file. Anything
+//     else is left to go-mysql-server.
+//   - Parsed Parquet footers are kept (format.FooterCache) and used only
+//     for the very same footer bytes, so a file replaced in place is
+//     read anew.
 //   - Nothing is ever written: tables implement no write interface, and
 //     the server grants SELECT only.
 package engine
