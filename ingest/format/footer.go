@@ -39,6 +39,9 @@ func NewFooterCache(budget int64) *FooterCache {
 // fit, so one read gets them.
 const footerTail = 16 << 10
 
+// tails are buffers of footerTail bytes.
+var tails = sync.Pool{New: func() any { b := make([]byte, footerTail); return &b }}
+
 // Footer is the parsed footer of r (size bytes, named name), or nil
 // when the Parquet reader should read it itself (an encrypted or
 // malformed footer: its errors are the reader's to report).
@@ -46,7 +49,9 @@ func (c *FooterCache) Footer(name string, r io.ReaderAt, size int64) (*metadata.
 	if size < 12 {
 		return nil, nil
 	}
-	tail := make([]byte, min(size, footerTail))
+	tp := tails.Get().(*[]byte)
+	defer tails.Put(tp)
+	tail := (*tp)[:min(size, footerTail)]
 	if _, err := r.ReadAt(tail, size-int64(len(tail))); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: read the Parquet footer: %w", name, err)
 	}
@@ -73,12 +78,12 @@ func (c *FooterCache) Footer(name string, r io.ReaderAt, size int64) (*metadata.
 	if ok && bytes.Equal(e.raw, raw) {
 		return e.md, nil
 	}
+	raw = bytes.Clone(raw) // the parse may keep pieces of it; the tail is reused
 	md, err := metadata.NewFileMetaData(raw, nil)
 	if err != nil || md.IsSetEncryptionAlgorithm() {
 		return nil, nil
 	}
 	md.SetSourceFileSize(size)
-	raw = bytes.Clone(raw)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.m[name]; ok {

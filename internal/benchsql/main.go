@@ -16,6 +16,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -67,6 +68,7 @@ func main() {
 	hours := fs.Int("hours", 8760, "hours to generate from 2025-01-01T00")
 	n := fs.Int("n", 20, "timed runs of each query")
 	prof := fs.String("cpuprofile", "", "write a CPU profile of run here")
+	memprof := fs.String("memprofile", "", "write an allocation profile of run here")
 	only := fs.String("only", "", "run only the queries whose name contains this")
 	show := fs.Bool("show", false, "print each query's result rows to stderr")
 	adhoc := fs.String("sql", "", "run this query instead of the analyst queries")
@@ -96,7 +98,16 @@ func main() {
 		if *adhoc != "" {
 			Queries = []Query{{Name: "ad hoc", SQL: *adhoc}}
 		}
+		if *memprof != "" {
+			runtime.MemProfileRate = 64 << 10
+		}
 		err = run(ctx, *dir, *n, *only, *show)
+		if *memprof != "" {
+			if f, perr := os.Create(*memprof); perr == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

@@ -847,6 +847,9 @@ files:
 		}
 		if len(pf.read) == 0 {
 			// Only keys and NULLs: the manifest has the row count.
+			for range batches.file(k) {
+			}
+			batches.folded()
 			if err := process(int(f.rows), nil, nil); err != nil {
 				return nil, err
 			}
@@ -865,6 +868,7 @@ files:
 				return nil, err
 			}
 		}
+		batches.folded()
 	}
 	if len(s.group) == 0 && len(accs) == 0 {
 		accs = append(accs, make([]accum, len(s.measures))) // one row, as over no rows
@@ -948,6 +952,9 @@ type prefetcher struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	out    []chan batch
+	// ahead holds a token per file started and not yet folded: readers
+	// stay at most cap(ahead) files ahead of the folding.
+	ahead chan struct{}
 }
 
 // readRawParquet turns the raw Parquet reading on (tests turn it off to
@@ -961,7 +968,7 @@ var prefetchWorkers = min(runtime.GOMAXPROCS(0), 4)
 // bounds.
 func (s *aggScan) prefetch(ctx context.Context, files []fileInfo, what func(k int) (cols []string, bounds []format.Bound, readIdx []int)) *prefetcher {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &prefetcher{cancel: cancel, out: make([]chan batch, len(files))}
+	p := &prefetcher{cancel: cancel, out: make([]chan batch, len(files)), ahead: make(chan struct{}, 2*prefetchWorkers+2)}
 	for k := range p.out {
 		p.out[k] = make(chan batch, 4)
 	}
@@ -977,6 +984,11 @@ func (s *aggScan) prefetch(ctx context.Context, files []fileInfo, what func(k in
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= len(files) || ctx.Err() != nil {
+					return
+				}
+				select {
+				case p.ahead <- struct{}{}:
+				case <-ctx.Done():
 					return
 				}
 				if cols, bounds, readIdx := what(k); len(cols) > 0 {
@@ -995,6 +1007,9 @@ func (s *aggScan) prefetch(ctx context.Context, files []fileInfo, what func(k in
 
 // file yields file k's batches.
 func (p *prefetcher) file(k int) <-chan batch { return p.out[k] }
+
+// folded says a file's batches have all been taken.
+func (p *prefetcher) folded() { <-p.ahead }
 
 // stop ends the reading and releases what was read and not taken.
 func (p *prefetcher) stop() {
@@ -1039,7 +1054,7 @@ func (s *aggScan) readFile(ctx context.Context, f fileInfo, cols []string, bound
 		return
 	}
 	s.t.stats.FilesOpened.Add(1)
-	var popts []file.ReadOption
+	popts := []file.ReadOption{file.WithReadProps(readProps)}
 	if s.t.footers != nil {
 		md, err := s.t.footers.Footer(name, wf, wf.Size())
 		if err != nil {

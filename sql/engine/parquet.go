@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io"
+	"math/bits"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -89,7 +90,10 @@ func readRawColumn(rg *file.RowGroupReader, leaf int, t arrow.DataType, n int) (
 	if err != nil {
 		return nil, err
 	}
-	buf := rawBufs.Get().(*rawBuf)
+	// Closing the chunk's reader frees its page buffers (to the
+	// pageAllocator); the values read were copied out of them.
+	defer cr.Close()
+	buf := rawBufs.Get()
 	c := &column{raw: true, buf: buf}
 	var defs []int16
 	maxDef := cr.Descriptor().MaxDefinitionLevel()
@@ -295,12 +299,48 @@ type rawBuf struct {
 	offs, offsb  []int32
 }
 
-var rawBufs = sync.Pool{New: func() any { return new(rawBuf) }}
+var rawBufs = freeList[*rawBuf]{fresh: func() *rawBuf { return new(rawBuf) }, max: 256}
 
-// grow is s with length n, reusing its array when it is large enough.
+// freeList keeps up to max values for reuse. Unlike a sync.Pool it is
+// not emptied by each garbage collection, which a query over thousands
+// of small files runs often.
+type freeList[T any] struct {
+	mu    sync.Mutex
+	free  []T
+	max   int
+	fresh func() T // nil: the zero value
+}
+
+func (l *freeList[T]) Get() T {
+	l.mu.Lock()
+	if n := len(l.free); n > 0 {
+		v := l.free[n-1]
+		l.free = l.free[:n-1]
+		l.mu.Unlock()
+		return v
+	}
+	l.mu.Unlock()
+	if l.fresh != nil {
+		return l.fresh()
+	}
+	var zero T
+	return zero
+}
+
+func (l *freeList[T]) Put(v T) {
+	l.mu.Lock()
+	if len(l.free) < l.max {
+		l.free = append(l.free, v)
+	}
+	l.mu.Unlock()
+}
+
+// grow is s with length n, reusing its array when it is large enough
+// (new arrays are a power of two long, so sizes that vary a little
+// from file to file still fit).
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]T, n)
+		return make([]T, n, 1<<bits.Len(uint(n-1)))
 	}
 	return s[:n]
 }
@@ -401,4 +441,75 @@ func readRaw(pr *file.Reader, groups []int, leaves []int, types []arrow.DataType
 		}
 	}
 	return nil
+}
+
+// pageAllocator recycles the buffers the Parquet reader pages through
+// (16 KiB or more per column chunk, freed when the chunk's reader is
+// closed): hourly partitions make thousands of small chunks per query,
+// and allocating each anew made the garbage collector the largest
+// cost. Sizes from 4 KiB are pooled by power of two; smaller ones are
+// plain allocations. Memory is zeroed as Go's would be.
+type pageAllocator struct {
+	pools [pageClasses]freeList[[]byte] // buffers of capacity 1<<(minPageShift+i)
+}
+
+const (
+	minPageShift = 12 // 4 KiB
+	pageClasses  = 13 // up to 16 MiB
+)
+
+// pageClass is the pool of buffers of at least size bytes, or -1.
+func pageClass(size int) int {
+	for c := range pageClasses {
+		if size <= 1<<(minPageShift+c) {
+			return c
+		}
+	}
+	return -1
+}
+
+func (a *pageAllocator) Allocate(size int) []byte {
+	c := pageClass(size)
+	if size < 1<<minPageShift || c < 0 {
+		return make([]byte, size)
+	}
+	if b := a.pools[c].Get(); b != nil {
+		b = b[:size]
+		clear(b)
+		return b
+	}
+	return make([]byte, size, 1<<(minPageShift+c))
+}
+
+func (a *pageAllocator) Reallocate(size int, b []byte) []byte {
+	if cap(b) >= size {
+		return b[:size]
+	}
+	nb := a.Allocate(size)
+	copy(nb, b)
+	a.Free(b)
+	return nb
+}
+
+func (a *pageAllocator) Free(b []byte) {
+	n := cap(b)
+	if n < 1<<minPageShift || n&(n-1) != 0 {
+		return // not one of the pools' (the collector takes it)
+	}
+	if c := pageClass(n); c >= 0 && n == 1<<(minPageShift+c) {
+		a.pools[c].Put(b[:0])
+	}
+}
+
+// readProps are the Parquet read settings of the native aggregation:
+// the defaults, with buffers from a pageAllocator.
+var readProps = parquet.NewReaderProperties(newPageAllocator())
+
+func newPageAllocator() *pageAllocator {
+	a := &pageAllocator{}
+	for c := range a.pools {
+		// Fewer of the larger: at most about 8 MiB kept per size.
+		a.pools[c].max = max(2, (8<<20)>>(minPageShift+c))
+	}
+	return a
 }
