@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/schema"
@@ -447,8 +448,9 @@ func readRaw(pr *file.Reader, groups []int, leaves []int, types []arrow.DataType
 // (16 KiB or more per column chunk, freed when the chunk's reader is
 // closed): hourly partitions make thousands of small chunks per query,
 // and allocating each anew made the garbage collector the largest
-// cost. Sizes from 4 KiB are pooled by power of two; smaller ones are
-// plain allocations. Memory is zeroed as Go's would be.
+// cost. Sizes from 4 KiB are pooled by power of two (such arrays are
+// aligned to their size); smaller ones are Arrow's Go allocations.
+// Memory is zeroed as Go's would be.
 type pageAllocator struct {
 	pools [pageClasses]freeList[[]byte] // buffers of capacity 1<<(minPageShift+i)
 }
@@ -471,7 +473,7 @@ func pageClass(size int) int {
 func (a *pageAllocator) Allocate(size int) []byte {
 	c := pageClass(size)
 	if size < 1<<minPageShift || c < 0 {
-		return make([]byte, size)
+		return goAllocator.Allocate(size) // 64-byte aligned, as Arrow's own
 	}
 	if b := a.pools[c].Get(); b != nil {
 		b = b[:size]
@@ -500,6 +502,8 @@ func (a *pageAllocator) Free(b []byte) {
 		a.pools[c].Put(b[:0])
 	}
 }
+
+var goAllocator = memory.NewGoAllocator()
 
 // readProps are the Parquet read settings of the native aggregation:
 // the defaults, with buffers from a pageAllocator.
