@@ -189,6 +189,8 @@ func testAggregateMatchesGroupBy(t *testing.T) {
 		{"SELECT kind, SUM(n), COUNT(*) FROM mixed WHERE n > 3 AND hr IN ('01', '02', '07') GROUP BY kind", true, 5},
 		{"SELECT kind, COUNT(*) FROM mixed WHERE n + u > 10 GROUP BY kind", true, 5},
 		{"SELECT kind, COUNT(*) FROM mixed WHERE x IS NULL OR x > 1 GROUP BY kind", true, 5},
+		{"SELECT kind, COUNT(*), SUM(n) FROM mixed WHERE hr = '01' OR n > 12 GROUP BY kind", true, 5},
+		{"SELECT hr, kind, COUNT(*) FROM mixed WHERE kind > 'a' AND dt = '2026-11-21' GROUP BY hr, kind", true, 24},
 		{"SELECT kind, COUNT(*) FROM mixed WHERE window_start >= '2026-11-21 02:30:00' AND window_start < '2026-11-21 07:10:00' GROUP BY kind", true, 5},
 		{"SELECT m.kind, SUM(m.n) AS s FROM mixed m WHERE m.u < 9 GROUP BY m.kind ORDER BY s DESC LIMIT 2", true, 2},
 		{"SELECT kind, SUM(n) / COUNT(*) AS r FROM mixed GROUP BY kind HAVING SUM(n) > 5 ORDER BY kind", true, 5},
