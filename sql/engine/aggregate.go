@@ -982,13 +982,16 @@ func (s *aggScan) prefetch(ctx context.Context, files []fileInfo, what func(k in
 				gr = &grouper{m: map[string]int32{}}
 			}
 			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(files) || ctx.Err() != nil {
-					return
-				}
+				// The token comes before the file: files are then started in
+				// the order of their tokens, so the earliest file not yet
+				// folded always holds one and is being read.
 				select {
 				case p.ahead <- struct{}{}:
 				case <-ctx.Done():
+					return
+				}
+				k := int(next.Add(1) - 1)
+				if k >= len(files) || ctx.Err() != nil {
 					return
 				}
 				if cols, bounds, readIdx := what(k); len(cols) > 0 {

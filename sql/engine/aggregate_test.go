@@ -315,3 +315,23 @@ func TestRepublishedPartitionIsRead(t *testing.T) {
 		t.Errorf("after the partition was republished: %q", got)
 	}
 }
+
+// Many readers racing ahead never stall the folding, and each run gives
+// the same rows (a reader that had taken a file but not yet a read-ahead
+// token once waited forever behind the files after it).
+func TestAggregateManyReaders(t *testing.T) {
+	defer func(n int) { prefetchWorkers = n }(prefetchWorkers)
+	prefetchWorkers = 8
+	fsys := warehouse.NewMemFS()
+	writeAggTable(t, fsys, "agg", 48)
+	e, err := New(Options{FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join(query(t, e, "SELECT country, SUM(events), COUNT(*) FROM agg GROUP BY country"), " ")
+	for range 200 {
+		if got := strings.Join(query(t, e, "SELECT country, SUM(events), COUNT(*) FROM agg GROUP BY country"), " "); got != want {
+			t.Fatalf("%q, then %q", want, got)
+		}
+	}
+}
