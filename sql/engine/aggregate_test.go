@@ -277,10 +277,16 @@ func TestAggregateCanceled(t *testing.T) {
 // A partition republished in place (same file name, new rows) is read
 // anew by the next query: kept Parquet footers never outlive their file.
 func TestRepublishedPartitionIsRead(t *testing.T) {
+	for _, footers := range []int64{0, 1, -1} { // the default, a cache too small to keep any, none
+		t.Run(fmt.Sprint(footers), func(t *testing.T) { testRepublishedPartitionIsRead(t, footers) })
+	}
+}
+
+func testRepublishedPartitionIsRead(t *testing.T, footers int64) {
 	ctx := context.Background()
 	fsys := warehouse.NewMemFS()
 	writeAggTable(t, fsys, "agg", 2)
-	e, err := New(Options{FS: fsys})
+	e, err := New(Options{FS: fsys, FooterCacheBytes: footers})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,10 @@ type Options struct {
 	// Databases, each a set of table name patterns; none: every table in
 	// DefaultDatabase.
 	Databases []Database
+	// FooterCacheBytes bounds the Parquet footers kept parsed between
+	// queries (bytes as written; 0: DefaultFooterCacheBytes, negative:
+	// none).
+	FooterCacheBytes int64
 }
 
 // Engine runs read-only SQL over warehouse tables.
@@ -64,7 +68,13 @@ func newEngine(o Options, aggregate bool) (*Engine, error) {
 	logrus.SetOutput(io.Discard)
 	logrus.SetLevel(logrus.ErrorLevel)
 	stats := &Stats{}
-	pro := &provider{fsys: o.FS, dbs: dbs, stats: stats, cache: map[string]cachedTable{}, footers: format.NewFooterCache(footerBudget)}
+	pro := &provider{fsys: o.FS, dbs: dbs, stats: stats, cache: map[string]cachedTable{}}
+	switch {
+	case o.FooterCacheBytes == 0:
+		pro.footers = format.NewFooterCache(DefaultFooterCacheBytes)
+	case o.FooterCacheBytes > 0:
+		pro.footers = format.NewFooterCache(o.FooterCacheBytes)
+	}
 	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).Build()
 	// The aggregation rule runs last, once the analyzer has given every
 	// column reference its index (the batch is the builder's "after-all").
