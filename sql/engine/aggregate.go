@@ -1073,21 +1073,23 @@ func (s *aggScan) readFile(ctx context.Context, f fileInfo, cols []string, bound
 		send(batch{err: errors.Join(err, wf.Close())})
 		return
 	}
-	if leaves, types, ok := rawLeaves(pr, f.schema, cols); ok && readRawParquet {
+	// pr.Close would not close wf: the section reader is no Closer.
+	leaves, types, ok := rawLeaves(pr, f.schema, cols)
+	if ok && readRawParquet {
 		groups, err := format.ParquetRowGroups(pr.MetaData(), f.schema, bounds)
 		if err == nil {
 			err = readRaw(pr, groups, leaves, types, s.t.stats, send)
 		}
-		if errors.Is(err, io.EOF) { // the query ended
-			pr.Close()
-			return
+		cerr := wf.Close()
+		if errors.Is(err, io.EOF) {
+			return // the query ended
 		}
-		if err = errors.Join(err, pr.Close()); err != nil {
+		if err = errors.Join(err, cerr); err != nil {
 			send(batch{err: err})
 		}
 		return
 	}
-	if err := pr.Close(); err != nil {
+	if err := wf.Close(); err != nil {
 		send(batch{err: err})
 		return
 	}

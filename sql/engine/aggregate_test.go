@@ -9,6 +9,8 @@ import (
 	"math"
 	"path"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -339,5 +341,62 @@ func TestAggregateManyReaders(t *testing.T) {
 		if got := strings.Join(query(t, e, "SELECT country, SUM(events), COUNT(*) FROM agg GROUP BY country"), " "); got != want {
 			t.Fatalf("%q, then %q", want, got)
 		}
+	}
+}
+
+// closeCountingFS counts the files opened and not yet closed.
+type closeCountingFS struct {
+	warehouse.FS
+	open atomic.Int64
+}
+
+type countedFile struct {
+	warehouse.File
+	fs   *closeCountingFS
+	once sync.Once
+}
+
+func (f *countedFile) Close() error {
+	f.once.Do(func() { f.fs.open.Add(-1) })
+	return f.File.Close()
+}
+
+func (c *closeCountingFS) Open(ctx context.Context, name string) (warehouse.File, error) {
+	f, err := c.FS.Open(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	c.open.Add(1)
+	return &countedFile{File: f, fs: c}, nil
+}
+
+// Every file a query opens is closed when it ends: read raw or through
+// Arrow, read to the end or left when the query is canceled.
+func TestAggregateClosesFiles(t *testing.T) {
+	for _, raw := range []bool{true, false} {
+		t.Run(fmt.Sprintf("raw=%v", raw), func(t *testing.T) {
+			defer func(was bool) { readRawParquet = was }(readRawParquet)
+			readRawParquet = raw
+			fsys := &closeCountingFS{FS: warehouse.NewMemFS()}
+			writeAggTable(t, fsys.FS, "agg", 48)
+			e, err := New(Options{FS: fsys})
+			if err != nil {
+				t.Fatal(err)
+			}
+			query(t, e, "SELECT country, SUM(events) FROM agg GROUP BY country")
+			if n := fsys.open.Load(); n != 0 {
+				t.Errorf("%d files left open after a query", n)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			rows, err := e.Query(ctx, DefaultDatabase, "SELECT country, SUM(events) FROM agg GROUP BY country")
+			cancel()
+			if err == nil {
+				rows.Next()
+				rows.Close()
+			}
+			if n := fsys.open.Load(); n != 0 {
+				t.Errorf("%d files left open after a canceled query", n)
+			}
+		})
 	}
 }
