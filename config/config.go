@@ -14,6 +14,8 @@ type Config struct {
 	HBase       HBase                  `yaml:"hbase"`
 	YARN        YARN                   `yaml:"yarn"`
 	Log         Log                    `yaml:"log"`
+	// SQL is the analysts' SQL endpoint (see SQL).
+	SQL SQL `yaml:"sql"`
 	// Imports are saved imports declared in the file (see Import).
 	Imports map[string]Import `yaml:"imports,omitempty"`
 	// Pipelines are hourly pipelines (see package jobs/spec and
@@ -85,6 +87,7 @@ func Default() *Config {
 		Metastore: Metastore{URL: "sqlite:.hetl/metastore.db"},
 		HBase:     HBase{Transport: "buffered", Protocol: "binary", CallTimeout: time.Minute},
 		Log:       Log{Level: "info", Format: "text"},
+		SQL:       SQL{Listen: "127.0.0.1:3307", MaxConnections: 100, QueryTimeout: 10 * time.Minute, MaxRows: 1_000_000},
 	}
 }
 

@@ -236,7 +236,9 @@ func unknownKey(path string, k *yaml.Node, parent string, fields map[string]refl
 		where = "in " + parent
 	}
 	msg := fmt.Sprintf("unknown key %q %s (known keys: %s)", k.Value, where, strings.Join(known, ", "))
-	if k.Value == "password" {
+	if _, hashed := fields["password_hash"]; k.Value == "password" && hashed {
+		msg = fmt.Sprintf("unknown key %q %s: passwords are never written down; give password_hash (make one with: hetl sql hash-password)", k.Value, where)
+	} else if k.Value == "password" {
 		msg = fmt.Sprintf("unknown key %q %s: passwords are never written in hetl.yaml; use password_file or password_env", k.Value, where)
 	}
 	return &Error{File: path, Line: k.Line, Key: joinKey(parent, k.Value), Msg: msg}

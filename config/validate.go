@@ -53,6 +53,9 @@ func (c *Config) Validate(lookup LookupEnv) error {
 	if !oneOf(c.Log.Format, "text", "json") {
 		return c.errorf("log.format", "%q: want text or json", c.Log.Format)
 	}
+	if err := c.validateSQL(lookup); err != nil {
+		return err
+	}
 	pnames := make([]string, 0, len(c.Pipelines))
 	for name := range c.Pipelines {
 		pnames = append(pnames, name)
