@@ -60,8 +60,10 @@ func New(o Options) (*Engine, error) {
 	logrus.SetLevel(logrus.ErrorLevel)
 	stats := &Stats{}
 	pro := &provider{fsys: o.FS, dbs: dbs, stats: stats, cache: map[string]cachedTable{}}
-	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).Build()
-	return &Engine{gms: sqle.New(a, &sqle.Config{}), pro: pro, Stats: stats}, nil
+	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).AddPostAnalyzeRule(guardRuleID, guardRule).Build()
+	// Read-only mode refuses every statement that would change something
+	// (INSERT, DDL, CREATE USER, …); guardRule what it lets through.
+	return &Engine{gms: sqle.New(a, &sqle.Config{IsReadOnly: true}), pro: pro, Stats: stats}, nil
 }
 
 // Databases names the databases served.
