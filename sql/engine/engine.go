@@ -60,7 +60,7 @@ func New(o Options) (*Engine, error) {
 	logrus.SetLevel(logrus.ErrorLevel)
 	stats := &Stats{}
 	pro := &provider{fsys: o.FS, dbs: dbs, stats: stats, cache: map[string]cachedTable{}}
-	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).AddPostAnalyzeRule(guardRuleID, guardRule).Build()
+	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).AddPostAnalyzeRule(guardRuleID, guardRule).AddPostAnalyzeRule(decimalAggRuleID, decimalAggRule).Build()
 	// Read-only mode refuses every statement that would change something
 	// (INSERT, DDL, CREATE USER, …); guardRule what it lets through.
 	return &Engine{gms: sqle.New(a, &sqle.Config{IsReadOnly: true}), pro: pro, Stats: stats}, nil
