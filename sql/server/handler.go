@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/dolthub/vitess/go/sqltypes"
 	querypb "github.com/dolthub/vitess/go/vt/proto/query"
 	"github.com/dolthub/vitess/go/vt/sqlparser"
+
+	"github.com/hetl/hetl/sql/engine"
 )
 
 // handler wraps go-mysql-server's connection handler: it refuses writes
@@ -104,14 +105,12 @@ func (h *handler) ComQuery(ctx context.Context, c *mysql.Conn, query string, cal
 	}
 	ctx, cancel := h.bound(ctx)
 	defer cancel()
-	lim := &rowLimit{max: h.maxRows}
-	err := h.Handler.ComQuery(ctx, c, query, func(res *sqltypes.Result, more bool) error {
-		if err := lim.add(res); err != nil {
-			return err
-		}
-		return callback(res, more)
-	})
-	return h.outcome(ctx, c, query, lim, err)
+	sp := h.newSpool(func(r *sqltypes.Result, more bool) error { return callback(r, more) })
+	err := h.Handler.ComQuery(ctx, c, query, sp.add)
+	if err == nil {
+		err = sp.flush()
+	}
+	return h.outcome(ctx, c, query, sp, err)
 }
 
 func (h *handler) ComMultiQuery(ctx context.Context, c *mysql.Conn, query string, callback mysql.ResultSpoolFn) (string, error) {
@@ -127,14 +126,12 @@ func (h *handler) ComMultiQuery(ctx context.Context, c *mysql.Conn, query string
 	}
 	ctx, cancel := h.bound(ctx)
 	defer cancel()
-	lim := &rowLimit{max: h.maxRows}
-	rest, err := h.Handler.ComMultiQuery(ctx, c, query, func(res *sqltypes.Result, more bool) error {
-		if err := lim.add(res); err != nil {
-			return err
-		}
-		return callback(res, more)
-	})
-	if err = h.outcome(ctx, c, query, lim, err); err != nil {
+	sp := h.newSpool(func(r *sqltypes.Result, more bool) error { return callback(r, more) })
+	rest, err := h.Handler.ComMultiQuery(ctx, c, query, sp.add)
+	if err == nil {
+		err = sp.flush()
+	}
+	if err = h.outcome(ctx, c, query, sp, err); err != nil {
 		return "", err
 	}
 	return rest, nil
@@ -154,7 +151,7 @@ func (h *handler) ComPrepare(ctx context.Context, c *mysql.Conn, query string, p
 	ctx, cancel := h.bound(ctx)
 	defer cancel()
 	fields, err := h.Handler.ComPrepare(ctx, c, query, prepare)
-	return fields, h.outcome(ctx, c, query, &rowLimit{}, err)
+	return fields, h.outcome(ctx, c, query, &spool{}, err)
 }
 
 func (h *handler) ComStmtExecute(ctx context.Context, c *mysql.Conn, prepare *mysql.PrepareData, callback func(*sqltypes.Result) error) error {
@@ -164,14 +161,12 @@ func (h *handler) ComStmtExecute(ctx context.Context, c *mysql.Conn, prepare *my
 	defer h.end()
 	ctx, cancel := h.bound(ctx)
 	defer cancel()
-	lim := &rowLimit{max: h.maxRows}
-	err := h.Handler.ComStmtExecute(ctx, c, prepare, func(res *sqltypes.Result) error {
-		if err := lim.add(res); err != nil {
-			return err
-		}
-		return callback(res)
-	})
-	return h.outcome(ctx, c, prepare.PrepareStmt, lim, err)
+	sp := h.newSpool(func(r *sqltypes.Result, _ bool) error { return callback(r) })
+	err := h.Handler.ComStmtExecute(ctx, c, prepare, func(r *sqltypes.Result) error { return sp.add(r, false) })
+	if err == nil {
+		err = sp.flush()
+	}
+	return h.outcome(ctx, c, prepare.PrepareStmt, sp, err)
 }
 
 // bound gives a statement its time limit.
@@ -194,10 +189,15 @@ var (
 )
 
 // outcome turns a limit that stopped a statement into its MySQL error.
-func (h *handler) outcome(ctx context.Context, c *mysql.Conn, query string, lim *rowLimit, err error) error {
+func (h *handler) outcome(ctx context.Context, c *mysql.Conn, query string, lim *spool, err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case lim.streaming && (lim.exceeded || ctx.Err() != nil):
+		// Rows went out already; the protocol has no error after rows,
+		// so vitess drops the connection (the client sees 2013).
+		h.log.Warn("query stopped after its first rows were sent: connection dropped", "user", c.User, "rows", lim.rows, "max_rows", h.maxRows, "query_timeout", h.timeout, "err", err)
+		return err
 	case lim.exceeded:
 		h.log.Info("query stopped: too many rows", "user", c.User, "max_rows", h.maxRows)
 		return mysql.NewSQLError(mysql.ERTooBigSelect, "42000",
@@ -227,21 +227,71 @@ func mysqlAccessError(err error) error {
 	return err
 }
 
-// rowLimit counts a statement's rows.
-type rowLimit struct {
-	max      int64
-	rows     int64
-	exceeded bool
+// spoolBytes is how much of a result is held back before it streams.
+const spoolBytes = 8 << 20
+
+// spool holds a statement's results back until it ends, up to
+// spoolBytes, so that exceeding max rows or the timeout is a clean MySQL
+// error rather than a result cut short: once rows are sent the protocol
+// cannot carry an error (vitess drops the connection). A result larger
+// than spoolBytes streams from then on.
+type spool struct {
+	max       int64 // rows; 0: no limit
+	rows      int64
+	exceeded  bool
+	streaming bool
+	held      []heldResult
+	bytes     int
+	send      func(*sqltypes.Result, bool) error
 }
 
-func (l *rowLimit) add(res *sqltypes.Result) error {
-	if res == nil || l.max <= 0 {
-		return nil
+type heldResult struct {
+	r    *sqltypes.Result
+	more bool
+}
+
+func (h *handler) newSpool(send func(*sqltypes.Result, bool) error) *spool {
+	return &spool{max: h.maxRows, send: send}
+}
+
+func (s *spool) add(r *sqltypes.Result, more bool) error {
+	if r != nil {
+		s.rows += int64(len(r.Rows))
 	}
-	l.rows += int64(len(res.Rows))
-	if l.rows > l.max {
-		l.exceeded = true
+	if s.max > 0 && s.rows > s.max {
+		s.exceeded = true
 		return errTooManyRows
+	}
+	if s.streaming {
+		return s.send(r, more)
+	}
+	// The handler reuses the buffers behind the values once the callback
+	// returns: keep copies.
+	cp := &sqltypes.Result{Fields: r.Fields, RowsAffected: r.RowsAffected, InsertID: r.InsertID, Info: r.Info}
+	for _, row := range r.Rows {
+		nr := make([]sqltypes.Value, len(row))
+		for i, v := range row {
+			nr[i] = sqltypes.MakeTrusted(v.Type(), append([]byte(nil), v.Raw()...))
+			s.bytes += len(v.Raw()) + 16
+		}
+		cp.Rows = append(cp.Rows, nr)
+	}
+	s.held = append(s.held, heldResult{cp, more})
+	if s.bytes > spoolBytes {
+		s.streaming = true
+		return s.flush()
+	}
+	return nil
+}
+
+// flush sends what is held.
+func (s *spool) flush() error {
+	held := s.held
+	s.held = nil
+	for _, h := range held {
+		if err := s.send(h.r, h.more); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -263,16 +313,14 @@ func (h *handler) screen(c *mysql.Conn, query string) (done bool, rest string, e
 	if end < len(query) {
 		rest = query[end:]
 	}
-	switch s := stmt.(type) {
-	case *sqlparser.Select, *sqlparser.SetOp, *sqlparser.ParenSelect, *sqlparser.Show, *sqlparser.Explain,
-		*sqlparser.OtherRead, *sqlparser.Set, *sqlparser.Use, *sqlparser.Begin, *sqlparser.Commit,
-		*sqlparser.Rollback, *sqlparser.Prepare, *sqlparser.Execute, *sqlparser.Deallocate:
+	if k, ok := stmt.(*sqlparser.Kill); ok {
+		return true, rest, h.kill(c, k)
+	}
+	if engine.IsRead(stmt) {
 		return false, rest, nil
-	case *sqlparser.Kill:
-		return true, rest, h.kill(c, s)
 	}
 	return false, "", mysql.NewSQLError(mysql.EROptionPreventsStatement, mysql.SSUnknownSQLState,
-		"hetl's SQL endpoint is read-only: it cannot execute %s (only SELECT, SHOW, DESCRIBE, EXPLAIN, SET SESSION and USE)", statementName(query))
+		"hetl's SQL endpoint is read-only: it cannot execute %s (only SELECT, SHOW, DESCRIBE, EXPLAIN, SET SESSION and USE)", engine.StatementName(query))
 }
 
 // kill runs KILL [QUERY|CONNECTION] id. go-mysql-server would let anyone
@@ -296,16 +344,4 @@ func (h *handler) kill(c *mysql.Conn, k *sqlparser.Kill) error {
 	}
 	h.log.Info("killed", "user", c.User, "connection", id, "whole_connection", k.Connection)
 	return nil
-}
-
-// statementName is the statement's first keywords, for messages.
-func statementName(query string) string {
-	f := strings.Fields(strings.ToUpper(query))
-	if len(f) > 2 {
-		f = f[:2]
-	}
-	if len(f) == 0 {
-		return "an empty statement"
-	}
-	return fmt.Sprintf("%q", strings.Join(f, " "))
 }

@@ -280,7 +280,7 @@ func TestLimits(t *testing.T) {
 		o.MaxConnections = 2
 	})
 	db := open(t, s, "root", "root-pw", "ops")
-	db.SetMaxIdleConns(0)
+	db.SetMaxOpenConns(1)
 	start := time.Now()
 	_, err := rows(t, db, "SELECT SLEEP(5)")
 	if mysqlCode(err) != 3024 || time.Since(start) > 4*time.Second {
@@ -307,10 +307,13 @@ func TestLimits(t *testing.T) {
 	if mysqlCode(err) != 1104 {
 		t.Errorf("prepared, 120 rows with max 10: %v, want error 1104", err)
 	}
+	db.Close()
 	waitConns(t, s, 0)
 
 	// Two connections held; the third is refused as MySQL does.
 	ctx := context.Background()
+	db = open(t, s, "root", "root-pw", "ops")
+	db.SetMaxIdleConns(0)
 	c1, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
