@@ -13,7 +13,7 @@ import (
 var ErrReadOnly = errors.New("hetl's SQL engine is read-only")
 
 // IsRead reports whether a statement only reads: SELECT (and UNION …),
-// SHOW, DESCRIBE, EXPLAIN, SET (the engine's guard refuses SET GLOBAL),
+// SHOW (SHOW GRANTS too), DESCRIBE, EXPLAIN, SET (the engine's guard refuses SET GLOBAL),
 // USE, transaction statements, and PREPARE/EXECUTE/DEALLOCATE (a prepared
 // statement is itself checked when it runs). KILL is not: the server
 // handles it.
@@ -21,7 +21,8 @@ func IsRead(stmt sqlparser.Statement) bool {
 	switch stmt.(type) {
 	case *sqlparser.Select, *sqlparser.SetOp, *sqlparser.ParenSelect, *sqlparser.Show, *sqlparser.Explain,
 		*sqlparser.OtherRead, *sqlparser.Set, *sqlparser.Use, *sqlparser.Begin, *sqlparser.Commit,
-		*sqlparser.Rollback, *sqlparser.Prepare, *sqlparser.Execute, *sqlparser.Deallocate:
+		*sqlparser.Rollback, *sqlparser.Prepare, *sqlparser.Execute, *sqlparser.Deallocate,
+		*sqlparser.ShowGrants, *sqlparser.ShowPrivileges:
 		return true
 	}
 	return false

@@ -459,3 +459,51 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	pool.AddCert(c)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
 }
+
+// What BI tools (DBeaver through Connector/J, Metabase, Superset) send
+// when they connect and browse: every statement must answer.
+func TestBIToolStatements(t *testing.T) {
+	s := startServer(t, nil)
+	db := open(t, s, "alice", "alice-pw", "sales")
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{
+		"/* mysql-connector-j-8.4.0 */SELECT @@session.auto_increment_increment AS auto_increment_increment, @@character_set_client AS character_set_client, @@character_set_connection AS character_set_connection, @@character_set_results AS character_set_results, @@character_set_server AS character_set_server, @@collation_server AS collation_server, @@collation_connection AS collation_connection, @@init_connect AS init_connect, @@interactive_timeout AS interactive_timeout, @@license AS license, @@lower_case_table_names AS lower_case_table_names, @@max_allowed_packet AS max_allowed_packet, @@net_write_timeout AS net_write_timeout, @@performance_schema AS performance_schema, @@sql_mode AS sql_mode, @@system_time_zone AS system_time_zone, @@time_zone AS time_zone, @@transaction_isolation AS transaction_isolation, @@wait_timeout AS wait_timeout",
+		"SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
+		"SET character_set_results = NULL",
+		"SET autocommit = 1",
+		"SET SQL_SELECT_LIMIT = DEFAULT",
+		"SET SESSION TRANSACTION READ ONLY",
+		"SELECT @@version, @@version_comment, DATABASE(), USER(), CONNECTION_ID()",
+		"SHOW VARIABLES LIKE 'lower_case_table_names'",
+		"SHOW WARNINGS",
+		"SHOW DATABASES",
+		"SHOW FULL TABLES FROM `sales`",
+		"SHOW TABLE STATUS FROM `sales`",
+		"SHOW FULL COLUMNS FROM `agg` FROM `sales`",
+		"SHOW INDEX FROM `agg` FROM `sales`",
+		"SHOW CREATE TABLE `sales`.`agg`",
+		"SHOW CHARACTER SET",
+		"SHOW COLLATION",
+		"SHOW ENGINES",
+		"SELECT * FROM information_schema.SCHEMATA",
+		"SELECT * FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'sales'",
+		"SELECT * FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'sales' AND TABLE_NAME = 'agg' ORDER BY ORDINAL_POSITION",
+		"SELECT * FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = 'sales'",
+		"SELECT * FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = 'sales'",
+		"SELECT * FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'sales'",
+		"SELECT * FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'sales'",
+		"SELECT * FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'sales'",
+		"SELECT * FROM information_schema.EVENTS",
+		"SELECT * FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'sales'",
+		"SELECT TRUE AS _ FROM `sales`.`agg` WHERE 1 <> 1 LIMIT 0",
+		"DESCRIBE agg",
+	} {
+		if _, err := rows(t, db, q); err != nil {
+			t.Errorf("%.80s: %v", q, err)
+		}
+	}
+	// information_schema shows alice nothing of ops.
+	if got, err := rows(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'ops'"); err != nil || got[0] != "0" {
+		t.Errorf("alice sees ops's columns: %v, %v", got, err)
+	}
+}
