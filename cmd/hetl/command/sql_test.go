@@ -459,3 +459,18 @@ func writeCert(t *testing.T, dir string) (cert, key string, pool *x509.CertPool)
 	pool.AddCert(c)
 	return cert, key, pool
 }
+
+// Without hetl-sql, hetl sql query says where it looked and how to get it.
+func TestSQLProgramMissing(t *testing.T) {
+	t.Setenv("HETL_SQL", filepath.Join(t.TempDir(), "hetl-sql"))
+	code, _, errOut := run(t, "sql", "query", "SELECT 1")
+	if code != ExitFailure || !strings.Contains(errOut, "$HETL_SQL") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	t.Setenv("HETL_SQL", "")
+	t.Setenv("PATH", t.TempDir())
+	code, _, errOut = run(t, "sql", "serve")
+	if code != ExitFailure || !strings.Contains(errOut, "hetl-sql (hetl's SQL engine) not found") || !strings.Contains(errOut, "make build") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
