@@ -17,6 +17,8 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Started by hetl: stop (gracefully) if hetl goes away.
+	ctx = command.WatchParent(ctx)
 	code := command.ExecuteSQLProgram(ctx, backend{}, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

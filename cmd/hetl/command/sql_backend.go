@@ -139,7 +139,23 @@ func forwardSQL(cmd *cobra.Command, args []string, grace time.Duration) error {
 	c.Stdin, c.Stdout, c.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 	c.Cancel = func() error { return c.Process.Signal(syscall.SIGTERM) }
 	c.WaitDelay = grace + 10*time.Second
-	err = c.Run()
+	// A pipe the child watches: if hetl dies without a signal to pass on
+	// (SIGKILL, a crash), the pipe closes and hetl-sql stops too, rather
+	// than serving on as an orphan.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("run %s: %w", bin, err)
+	}
+	c.ExtraFiles = []*os.File{pr}
+	c.Env = append(os.Environ(), sqlParentFDEnv+"=3")
+	err = c.Start()
+	pr.Close()
+	if err != nil {
+		pw.Close()
+		return fmt.Errorf("run %s: %w", bin, err)
+	}
+	err = c.Wait()
+	pw.Close()
 	var ee *exec.ExitError
 	switch {
 	case err == nil, c.ProcessState != nil && c.ProcessState.Success():
@@ -151,6 +167,30 @@ func forwardSQL(cmd *cobra.Command, args []string, grace time.Duration) error {
 		return cmd.Context().Err()
 	}
 	return fmt.Errorf("run %s: %w", bin, err)
+}
+
+// sqlParentFDEnv tells hetl-sql which inherited file to watch for its
+// parent's end.
+const sqlParentFDEnv = "HETL_SQL_PARENT_FD"
+
+// WatchParent returns a context that ends with ctx or, when hetl started
+// this process (hetl-sql), when hetl's end of the pipe it passed closes.
+func WatchParent(ctx context.Context) context.Context {
+	fd := os.Getenv(sqlParentFDEnv)
+	os.Unsetenv(sqlParentFDEnv)
+	if fd != "3" {
+		return ctx
+	}
+	f := os.NewFile(3, "hetl-parent")
+	if f == nil {
+		return ctx
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer cancel()
+		_, _ = io.Copy(io.Discard, f) // returns when hetl's end closes
+	}()
+	return ctx
 }
 
 // findSQLProgram looks for SQLProgram: $HETL_SQL, then beside the running

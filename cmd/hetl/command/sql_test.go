@@ -474,3 +474,46 @@ func TestSQLProgramMissing(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
+
+// hetl-sql stops when the hetl that started it dies without passing a
+// signal on (SIGKILL): it never serves on as an orphan.
+func TestSQLServeStopsWithHetl(t *testing.T) {
+	testcluster.SQLProgram(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "hetl.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("warehouse:\n  location: %s\nsql:\n  users:\n    a:\n      password_hash: %q\n      databases: [\"*\"]\n",
+		filepath.Join(dir, "wh"), password.NativeHash("pw"))), 0o644)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	c := exec.Command(exe, "sql", "serve", "--config", cfg, "--listen", "127.0.0.1:0")
+	c.Env = append(os.Environ(), "HETL_TEST_AS_HETL=1")
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	serving := regexp.MustCompile(`serving SQL on (127\.0\.0\.1:\d+) `)
+	var m []string
+	for deadline := time.Now().Add(60 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		m = serving.FindStringSubmatch(out.String())
+	}
+	if m == nil {
+		c.Process.Kill()
+		c.Wait()
+		t.Fatalf("not serving:\n%s", out.String())
+	}
+	c.Process.Kill() // SIGKILL: hetl cannot pass anything on
+	c.Wait()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		conn, err := net.DialTimeout("tcp", m[1], time.Second)
+		if err != nil {
+			break
+		}
+		conn.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("hetl-sql still serves on %s after hetl was killed", m[1])
+		}
+	}
+}
