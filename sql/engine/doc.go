@@ -17,6 +17,11 @@
 //     column) skip the partitions and Parquet row groups that cannot hold
 //     a matching row; the engine still applies the whole filter, so
 //     pruning can only save work, never change a result.
-//   - Nothing is ever written: tables implement no write interface, and
-//     the server grants SELECT only.
+//   - Nothing is ever written: the engine runs in go-mysql-server's
+//     read-only mode, tables implement no write interface, a guard refuses
+//     LOAD_FILE(), INTO OUTFILE/DUMPFILE and SET GLOBAL, and the server
+//     grants SELECT only. CheckRead/IsRead tell reads from the rest before
+//     a statement runs.
+//   - SUM and AVG of DECIMAL columns are DECIMAL of MySQL's result types
+//     (go-mysql-server would declare them DOUBLE).
 package engine
