@@ -241,6 +241,18 @@ func TestReadOnly(t *testing.T) {
 			t.Errorf("%s: %v, want refused", q, err)
 		}
 	}
+	// A write smuggled through SQL-level PREPARE/EXECUTE meets the
+	// engine's read-only mode.
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), "PREPARE s FROM 'DELETE FROM agg'"); err == nil {
+		if _, err := conn.ExecContext(context.Background(), "EXECUTE s"); err == nil {
+			t.Error("EXECUTE of a prepared DELETE succeeded")
+		}
+	}
+	conn.Close()
 	if got, err := rows(t, db, "SELECT COUNT(*) FROM agg"); err != nil || got[0] != "8" {
 		t.Errorf("after refused writes: %v, %v", got, err)
 	}
