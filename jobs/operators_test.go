@@ -429,6 +429,64 @@ func TestAggregateSharedStates(t *testing.T) {
 	}
 }
 
+// A row that fails validation never takes part in dedupe: the newest
+// valid row of its key survives, in memory and spilled alike, and the
+// counts split rejected from duplicate rows.
+func TestDedupeAfterRejects(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	fields := []arrow.Field{{Name: "id", Type: i64}, {Name: "k", Type: str}, {Name: "v", Type: i64, Nullable: true}}
+	var recs []arrow.RecordBatch
+	want := map[string]int64{} // key: the id that must survive
+	rejected := 0
+	for b := range 20 {
+		var ids, ks, vs []any
+		for i := range 200 {
+			n := b*200 + i
+			k := fmt.Sprintf("key-%d", (n*7919)%700)
+			ids, ks = append(ids, n), append(ks, k)
+			if n%9 == 4 { // a NULL v fails "required"
+				vs = append(vs, nil)
+				rejected++
+				continue
+			}
+			vs = append(vs, n)
+			want[k] = int64(n) // ids rise: the last valid one is the newest
+		}
+		recs = append(recs, rows(t, fields, ids, ks, vs))
+	}
+	c := &spec.Cleanse{Required: []string{"v"}, Dedupe: &spec.Dedupe{Key: []string{"k"}, KeepNewest: "id"}}
+	for _, budget := range []int64{DefaultMemoryBudget, 4 << 10} {
+		stats := &CleanseStats{}
+		s, err := cleanseWithBudget(stream(recs...), "c", c, &Quarantine{}, nil, stats, budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Drain(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, r := range out {
+			for i := range int(r.NumRows()) {
+				k := r.Column(1).(*array.String).Value(i)
+				if _, dup := got[k]; dup {
+					t.Errorf("budget %d: key %s twice", budget, k)
+				}
+				got[k] = r.Column(0).(*array.Int64).Value(i)
+			}
+		}
+		release(out)
+		s.Close()
+		if !maps.Equal(got, want) {
+			t.Errorf("budget %d: %d survivors, want %d", budget, len(got), len(want))
+		}
+		if stats.Rejected != int64(rejected) || stats.Duplicates != int64(4000-rejected-len(want)) {
+			t.Errorf("budget %d: %+v, want %d rejected and %d duplicates", budget, *stats, rejected, 4000-rejected-len(want))
+		}
+	}
+}
+
 // Dedupe past its memory budget spills to disk and keeps the same rows.
 func TestDedupeSpills(t *testing.T) {
 	tmp := t.TempDir()
