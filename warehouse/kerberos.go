@@ -14,6 +14,7 @@ import (
 	krb "github.com/jcmturner/gokrb5/v8/client"
 	krbconfig "github.com/jcmturner/gokrb5/v8/config"
 	"github.com/jcmturner/gokrb5/v8/credentials"
+	"github.com/jcmturner/gokrb5/v8/iana/nametype"
 	"github.com/jcmturner/gokrb5/v8/keytab"
 	"github.com/jcmturner/gokrb5/v8/types"
 )
@@ -121,7 +122,7 @@ func kerberosLogin(k KerberosOptions) (*krb.Client, error) {
 		return nil, fmt.Errorf("no usable ticket cache %s (run kinit, or configure a keytab and principal): %w", ccPath, err)
 	}
 	// A client from a cache cannot renew: say so now rather than at the first namenode call.
-	tgt, ok := cc.GetEntry(types.PrincipalName{NameType: 2, NameString: []string{"krbtgt", cc.DefaultPrincipal.Realm}})
+	tgt, ok := cc.GetEntry(types.PrincipalName{NameType: nametype.KRB_NT_SRV_INST, NameString: []string{"krbtgt", cc.DefaultPrincipal.Realm}})
 	if ok && !tgt.EndTime.IsZero() && time.Now().After(tgt.EndTime) {
 		return nil, fmt.Errorf("ticket cache %s: the ticket-granting ticket of %s expired at %s (run kinit again, or configure a keytab)",
 			ccPath, cc.DefaultPrincipal.PrincipalName.PrincipalNameString(), tgt.EndTime.Format(time.RFC3339))
@@ -156,7 +157,7 @@ func splitPrincipal(p string) (user, realm string) {
 // keytabHolds reports whether kt has a key for user (any realm when realm
 // is "").
 func keytabHolds(kt *keytab.Keytab, user, realm string) bool {
-	want := types.NewPrincipalName(1, user) // KRB_NT_PRINCIPAL; only the name parts are compared
+	want := types.NewPrincipalName(nametype.KRB_NT_PRINCIPAL, user) // only the name parts are compared
 	for _, e := range kt.Entries {
 		if realm != "" && e.Principal.Realm != realm {
 			continue
