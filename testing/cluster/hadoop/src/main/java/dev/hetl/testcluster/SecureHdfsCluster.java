@@ -84,7 +84,7 @@ public final class SecureHdfsCluster {
     ownerOnly(clientKeytab.toPath());
     String hdfsPrincipal = HDFS_SERVICE + "@" + realm;
     String clientPrincipal = CLIENT + "@" + realm;
-    // A ticket cache too, for clients that log in as after kinit; kept fresh while the cluster runs.
+    // A ticket cache too, as kinit would leave it, for clients without a keytab; renewed while the cluster runs.
     Path ccache = confDir.toPath().resolve(CLIENT + ".ccache");
     kinit(kdc, clientKeytab.toPath(), clientPrincipal, ccache);
     ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
