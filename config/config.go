@@ -50,6 +50,18 @@ type Warehouse struct {
 	Location      string `yaml:"location"`
 	HadoopConfDir string `yaml:"hadoop_conf_dir,omitempty"`
 	HDFSUser      string `yaml:"hdfs_user,omitempty"`
+	// Kerberos is how to log in to a cluster whose Hadoop configuration
+	// sets hadoop.security.authentication=kerberos.
+	Kerberos Kerberos `yaml:"kerberos,omitempty"`
+}
+
+// Kerberos is warehouse.kerberos: a keytab and principal, or a ticket
+// cache (the default: $KRB5CCNAME, else /tmp/krb5cc_<uid>).
+type Kerberos struct {
+	Principal string `yaml:"principal,omitempty"`
+	Keytab    string `yaml:"keytab,omitempty"`
+	CCache    string `yaml:"ccache,omitempty"`
+	Krb5Conf  string `yaml:"krb5_conf,omitempty"`
 }
 
 // Metastore says where hetl keeps runs, watermarks, saved jobs and leases.

@@ -69,11 +69,7 @@ func openWarehouse(ctx context.Context, cfg *config.Config, dir string) (warehou
 			return nil, err
 		}
 	}
-	fsys, err := warehouse.OpenFS(ctx, loc, warehouse.FSOptions{HDFS: warehouse.HDFSOptions{
-		HadoopConfDir: cfg.Warehouse.HadoopConfDir,
-		Properties:    cfg.HadoopProperties,
-		User:          cfg.Warehouse.HDFSUser,
-	}})
+	fsys, err := warehouse.OpenFS(ctx, loc, warehouse.FSOptions{HDFS: cfg.HDFSOptions()})
 	if err != nil {
 		return nil, fmt.Errorf("open the warehouse %s: %w", loc, err)
 	}
