@@ -110,7 +110,7 @@ func (h *handler) ComQuery(ctx context.Context, c *mysql.Conn, query string, cal
 	if err == nil {
 		err = sp.flush()
 	}
-	return h.outcome(ctx, c, query, sp, err)
+	return h.outcome(ctx, c, sp, err)
 }
 
 func (h *handler) ComMultiQuery(ctx context.Context, c *mysql.Conn, query string, callback mysql.ResultSpoolFn) (string, error) {
@@ -131,7 +131,7 @@ func (h *handler) ComMultiQuery(ctx context.Context, c *mysql.Conn, query string
 	if err == nil {
 		err = sp.flush()
 	}
-	if err = h.outcome(ctx, c, query, sp, err); err != nil {
+	if err = h.outcome(ctx, c, sp, err); err != nil {
 		return "", err
 	}
 	return rest, nil
@@ -151,7 +151,7 @@ func (h *handler) ComPrepare(ctx context.Context, c *mysql.Conn, query string, p
 	ctx, cancel := h.bound(ctx)
 	defer cancel()
 	fields, err := h.Handler.ComPrepare(ctx, c, query, prepare)
-	return fields, h.outcome(ctx, c, query, &spool{}, err)
+	return fields, h.outcome(ctx, c, &spool{}, err)
 }
 
 func (h *handler) ComStmtExecute(ctx context.Context, c *mysql.Conn, prepare *mysql.PrepareData, callback func(*sqltypes.Result) error) error {
@@ -166,7 +166,7 @@ func (h *handler) ComStmtExecute(ctx context.Context, c *mysql.Conn, prepare *my
 	if err == nil {
 		err = sp.flush()
 	}
-	return h.outcome(ctx, c, prepare.PrepareStmt, sp, err)
+	return h.outcome(ctx, c, sp, err)
 }
 
 // bound gives a statement its time limit.
@@ -189,7 +189,7 @@ var (
 )
 
 // outcome turns a limit that stopped a statement into its MySQL error.
-func (h *handler) outcome(ctx context.Context, c *mysql.Conn, query string, lim *spool, err error) error {
+func (h *handler) outcome(ctx context.Context, c *mysql.Conn, lim *spool, err error) error {
 	switch {
 	case err == nil:
 		return nil

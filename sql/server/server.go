@@ -100,7 +100,6 @@ func (o *Options) Validate() error {
 
 // Server is a running endpoint.
 type Server struct {
-	opts   Options
 	srv    *gmsserver.Server
 	ln     *limitListener
 	log    *slog.Logger
@@ -161,7 +160,7 @@ func Start(o Options) (*Server, error) {
 		raw.Close()
 		return nil, fmt.Errorf("sql server: %w", err)
 	}
-	s := &Server{opts: o, srv: srv, ln: ln, log: log, done: make(chan struct{}), h: h}
+	s := &Server{srv: srv, ln: ln, log: log, done: make(chan struct{}), h: h}
 	go func() {
 		defer close(s.done)
 		_ = srv.Start() // returns when the listener closes
