@@ -267,11 +267,11 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanRun(sc scanner) (scheduler.Run, error) {
 	var (
-		r                                                   scheduler.Run
+		r                                                  scheduler.Run
 		start, queued, notBefore, until, started, finished int64
-		updated                                             int64
-		status, trigger                                     string
-		live, alerted                                       int
+		updated                                            int64
+		status, trigger                                    string
+		live, alerted                                      int
 	)
 	err := sc.Scan(&r.Key.Schedule, &start, &status, &trigger, &live, &queued, &notBefore, &r.Attempts, &r.Seq, &r.Holder, &r.Token,
 		&until, &started, &finished, &r.Rows, &r.Error, &r.Blocked, &alerted, &r.StaleReruns, &updated)
