@@ -19,6 +19,9 @@ type Config struct {
 	// Pipelines are hourly pipelines (see package jobs/spec and
 	// docs/pipelines.md).
 	Pipelines map[string]*spec.Pipeline `yaml:"pipelines,omitempty"`
+	// Schedules drive imports and pipelines from `hetl schedule` (see
+	// docs/scheduling.md).
+	Schedules Schedules `yaml:"schedules"`
 
 	// HadoopProperties are the -D key=value generic options of the command
 	// line; they override the Hadoop configuration read from HADOOP_CONF_DIR.
@@ -85,6 +88,7 @@ func Default() *Config {
 		Metastore: Metastore{URL: "sqlite:.hetl/metastore.db"},
 		HBase:     HBase{Transport: "buffered", Protocol: "binary", CallTimeout: time.Minute},
 		Log:       Log{Level: "info", Format: "text"},
+		Schedules: defaultSchedules(),
 	}
 }
 

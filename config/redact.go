@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"net/url"
 
 	"gopkg.in/yaml.v3"
 )
@@ -18,6 +19,10 @@ func (c *Config) Redacted() ([]byte, error) {
 		cp.Connections[name] = &cc
 	}
 	cp.Metastore.URL = redactURL(cp.Metastore.URL)
+	if u, err := url.Parse(cp.Schedules.Webhook.URL); err == nil && u.Host != "" {
+		// Webhook paths often are the token: show only where it goes.
+		cp.Schedules.Webhook.URL = u.Scheme + "://" + u.Host + "/…"
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
