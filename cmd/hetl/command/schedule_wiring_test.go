@@ -1,0 +1,135 @@
+package command
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/jobs"
+	"github.com/hetl/hetl/warehouse"
+)
+
+// Pipeline inputs: an imported table is ready for a window once its
+// manifest's watermark reaches the window's end plus lateness; an
+// external path once its _SUCCESS marker exists.
+func TestScheduleInputs(t *testing.T) {
+	dir := t.TempDir()
+	fsys, err := warehouse.NewLocalFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &schedRunner{fsys: fsys}
+	manifest := func(table string, m ingest.Manifest) {
+		os.MkdirAll(filepath.Join(dir, table), 0o755)
+		b, _ := json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dir, table, ingest.SuccessFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(s string) time.Time { tm, _ := time.Parse(time.RFC3339, s); return tm }
+	w10 := jobs.Window{Start: at("2026-11-21T10:00:00Z")}
+	ctx := context.Background()
+
+	// By the time the import started reading (an append on an id).
+	manifest("events", ingest.Manifest{RunID: "r1", StartedAt: at("2026-11-21T11:05:00Z"),
+		Incremental: &ingest.IncrementalState{Mode: ingest.IncrementalAppend, CheckColumn: "id", NextValue: "1500"}})
+	// By a DATETIME check column's upper bound.
+	manifest("orders", ingest.Manifest{RunID: "r2", StartedAt: at("2026-11-21T12:00:00Z"),
+		Incremental: &ingest.IncrementalState{Mode: ingest.IncrementalLastModified, CheckColumn: "updated_at", NextValue: "2026-11-21 11:09:59.5"}})
+	tests := []struct {
+		table    string
+		lateness time.Duration
+		ok       bool
+		reason   string
+	}{
+		{"events", 0, true, ""},
+		{"events", 5 * time.Minute, true, ""},
+		{"events", 6 * time.Minute, false, "watermark 2026-11-21T11:05:00Z (import r1 started) is before the window's end + lateness, 2026-11-21T11:06:00Z"},
+		{"orders", 0, true, ""},
+		{"orders", 10 * time.Minute, false, "watermark 2026-11-21T11:09:59Z (check column updated_at)"},
+		{"users", 0, false, "not published yet (no users/_SUCCESS)"},
+	}
+	for _, tt := range tests {
+		ok, reason, err := tableInput{r: r, table: tt.table, lateness: tt.lateness}.Ready(ctx, w10)
+		if err != nil || ok != tt.ok || !strings.Contains(reason, tt.reason) {
+			t.Errorf("%s lateness %s: %v %q %v; want %v %q", tt.table, tt.lateness, ok, reason, err, tt.ok, tt.reason)
+		}
+	}
+
+	in := successInput{r: r, path: "landing/clicks/dt={dt}/hr={hr}"}
+	if ok, reason, err := in.Ready(ctx, w10); ok || err != nil || reason != "no landing/clicks/dt=2026-11-21/hr=10/_SUCCESS" {
+		t.Errorf("before the marker: %v %q %v", ok, reason, err)
+	}
+	os.MkdirAll(filepath.Join(dir, "landing/clicks/dt=2026-11-21/hr=10"), 0o755)
+	os.WriteFile(filepath.Join(dir, "landing/clicks/dt=2026-11-21/hr=10/_SUCCESS"), nil, 0o644)
+	if ok, _, err := in.Ready(ctx, w10); !ok || err != nil {
+		t.Errorf("with the marker: %v %v", ok, err)
+	}
+	if ok, _, _ := in.Ready(ctx, jobs.Window{Start: at("2026-11-21T11:00:00Z")}); ok {
+		t.Error("the next hour's marker was taken for this one's")
+	}
+}
+
+// The scheduling commands' refusals: exit code and a message that names
+// what is wrong (file, line and key for the configuration).
+func TestScheduleUsage(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("HETL_CONFIG", "")
+	cfg := filepath.Join(dir, "hetl.yaml")
+	os.WriteFile(cfg, []byte(`metastore:
+  url: sqlite:ms.db
+schedules:
+  jobs:
+    hourly_activity:
+      kind: pipeline
+    nightly:
+      kind: import
+`), 0o644)
+	empty := filepath.Join(dir, "empty.yaml")
+	os.WriteFile(empty, nil, 0o644)
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("metastore:\n  url: sqlite:ms.db\nschedules:\n  jobs:\n    hourly_activity:\n      kind: pipeline\n"), 0o644)
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--config", empty, "status"}, ExitUsage, "has no schedules: add them under schedules.jobs"},
+		{[]string{"--config", cfg, "status"}, ExitConfig, `hetl.yaml:7: schedules.jobs.nightly: no saved import "nightly"`},
+		{[]string{"--config", good, "trigger", "hourly_activity"}, ExitUsage, "give --hour"},
+		{[]string{"--config", good, "trigger", "hourly_activity", "--hour", "2026-11-21T10:30"}, ExitUsage, "--hour"},
+		{[]string{"--config", good, "trigger", "nope", "--hour", "2026-11-21T10"}, ExitUsage, `no schedule "nope"`},
+		{[]string{"--config", good, "trigger", "hourly_activity", "--hour", "2999-01-01T00"}, ExitFailure, "window has not ended"},
+		{[]string{"--config", good, "retry", "hourly_activity", "--hour", "2026-11-21T10"}, ExitFailure, "window has not failed"},
+		{[]string{"--config", good, "runs", "--since", "yesterday"}, ExitUsage, `--since "yesterday"`},
+		{[]string{"--config", good, "runs", "--hour", "2026-11-21T10"}, ExitUsage, "name the schedule too"},
+		{[]string{"--config", good, "schedule", "--for", "-1s"}, ExitUsage, "--for -1s"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := run(t, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d (want %d)\n%s%s\nwant %q", tt.args, code, tt.code, out, errOut, tt.want)
+		}
+	}
+	// A triggered window shows up in runs and status, waiting for the
+	// daemon; pause shows in status.
+	if code, out, errOut := run(t, "--config", good, "trigger", "hourly_activity", "--hour", "2026-11-21T10"); code != ExitOK || !strings.Contains(out, "queued hourly_activity 2026-11-21T10Z (pending)") {
+		t.Fatalf("trigger: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := run(t, "--config", good, "runs"); code != ExitOK || !strings.Contains(out, "| hourly_activity | 2026-11-21T10Z | pending | manual ") {
+		t.Errorf("runs:\n%s", out)
+	}
+	run(t, "--config", good, "pause", "hourly_activity")
+	if code, out, _ := run(t, "--config", good, "status"); code != ExitOK || !strings.Contains(out, "hourly_activity 2026-11-21T10Z: waiting: schedule paused") {
+		t.Errorf("status:\n%s", out)
+	}
+	if code, out, _ := run(t, "--config", good, "runs", "hourly_activity", "--failed"); code != ExitOK || out != "no runs\n" {
+		t.Errorf("runs --failed:\n%s", out)
+	}
+}
