@@ -49,5 +49,8 @@ find "$DEMO_DIR/warehouse/events" -maxdepth 2 -name 'hr=*' | sort | head -n 5
 echo "..."
 head -c 600 "$DEMO_DIR/warehouse/events/_SUCCESS"; echo " ..."
 
+say "the scheduler: the events import and hourly_activity hour by hour, late rows re-run (hetl demo --schedule)"
+"$HETL" demo --schedule --log-level error --dir "$DEMO_DIR/schedule"
+
 say "done"
-echo "Next: 'hetl --help', docs/configuration.md, and 'make test' for the full suite against real servers."
+echo "Next: 'hetl --help', docs/configuration.md, docs/scheduling.md, and 'make test' for the full suite against real servers."

@@ -91,26 +91,31 @@ by hetl pipelines and hetl job list; the scheduler's own runs of them appear the
 			if o.hour != "" {
 				return printAttempts(ctx, k, out, f.Schedule, w)
 			}
-			runs, err := k.engine.Runs(ctx, f)
-			if err != nil {
-				return err
-			}
-			if len(runs) == 0 {
-				fmt.Fprintln(out, "no runs")
-				return nil
-			}
-			now := time.Now()
-			rows := make([][]string, 0, len(runs))
-			for _, r := range runs {
-				rows = append(rows, []string{r.Key.Schedule, r.Key.Window.String(), string(r.Status), string(r.Trigger),
-					strconv.Itoa(r.Attempts), stamp(r.Started), took(r.Started, r.Finished, r.Status, now), strconv.FormatInt(r.Rows, 10), runNote(r, now)})
-			}
-			fmt.Fprint(out, renderTable([]string{"schedule", "window", "status", "trigger", "attempts", "started", "took", "rows", "note"},
-				rows, []bool{false, false, false, false, true, false, true, true, false}))
-			return nil
+			return printRuns(ctx, k, out, f)
 		})(cmd, args)
 	}
 	return cmd
+}
+
+// printRuns prints the runs f selects as a table.
+func printRuns(ctx context.Context, k *schedKit, out io.Writer, f scheduler.RunFilter) error {
+	runs, err := k.engine.Runs(ctx, f)
+	if err != nil {
+		return err
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(out, "no runs")
+		return nil
+	}
+	now := time.Now()
+	rows := make([][]string, 0, len(runs))
+	for _, r := range runs {
+		rows = append(rows, []string{r.Key.Schedule, r.Key.Window.String(), string(r.Status), string(r.Trigger),
+			strconv.Itoa(r.Attempts), stamp(r.Started), took(r.Started, r.Finished, r.Status, now), strconv.FormatInt(r.Rows, 10), runNote(r, now)})
+	}
+	fmt.Fprint(out, renderTable([]string{"schedule", "window", "status", "trigger", "attempts", "started", "took", "rows", "note"},
+		rows, []bool{false, false, false, false, true, false, true, true, false}))
+	return nil
 }
 
 func printAttempts(ctx context.Context, k *schedKit, out io.Writer, name string, w jobs.Window) error {

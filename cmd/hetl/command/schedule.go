@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hetl/hetl/jobs"
+	"github.com/hetl/hetl/scheduler"
 )
 
 type scheduleOptions struct {
@@ -68,16 +69,14 @@ func runScheduler(ctx context.Context, e env, out io.Writer, o *scheduleOptions,
 	if listen == "off" {
 		listen = ""
 	}
-	var srv *http.Server
-	served := make(chan error, 1)
+	stopHTTP := func() error { return nil }
 	if listen != "" {
 		ln, err := net.Listen("tcp", listen)
 		if err != nil {
 			return fmt.Errorf("schedules.listen %s: %w", listen, err)
 		}
-		srv = &http.Server{Handler: k.engine.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		fmt.Fprintf(out, "serving /metrics and /healthz on http://%s\n", ln.Addr())
-		go func() { served <- srv.Serve(ln) }()
+		stopHTTP = serveMetrics(ln, k.engine)
 	}
 	fmt.Fprintf(out, "scheduling %d schedule(s); stop with SIGTERM or Ctrl-C\n", len(k.specs))
 	runCtx := ctx
@@ -87,17 +86,27 @@ func runScheduler(ctx context.Context, e env, out io.Writer, o *scheduleOptions,
 		defer cancel()
 	}
 	runErr := k.engine.Run(runCtx)
-	if srv != nil {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	return errors.Join(runErr, stopHTTP())
+}
+
+// serveMetrics serves the engine's /metrics and /healthz on ln until the
+// returned function stops it.
+func serveMetrics(ln net.Listener, e *scheduler.Engine) (stop func() error) {
+	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	return func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			runErr = errors.Join(runErr, fmt.Errorf("stop the metrics server: %w", err))
+		var errs []error
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop the metrics server: %w", err))
 		}
 		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			runErr = errors.Join(runErr, fmt.Errorf("metrics server: %w", err))
+			errs = append(errs, fmt.Errorf("metrics server: %w", err))
 		}
+		return errors.Join(errs...)
 	}
-	return runErr
 }
 
 // hourFlag reads the --hour flag of the operations commands.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hetl/hetl/config"
 	"github.com/hetl/hetl/ingest"
+	"github.com/hetl/hetl/ingest/pii"
 	"github.com/hetl/hetl/jobs"
 	"github.com/hetl/hetl/jobs/spec"
 	"github.com/hetl/hetl/metastore"
@@ -42,6 +43,9 @@ func (k *schedKit) Close() error {
 type schedKitOptions struct {
 	// Engine, when set, adjusts the engine's options after hetl.yaml's.
 	Engine func(*scheduler.Options)
+	// PIIKey, when set, is the key of every pipeline instead of the one
+	// its spec names (hetl demo --schedule makes one for its run).
+	PIIKey *pii.Key
 }
 
 // openSchedKit opens the metastore and builds the schedules of hetl.yaml.
@@ -61,7 +65,7 @@ func openSchedKit(ctx context.Context, e env, o schedKitOptions) (*schedKit, err
 		return nil, err
 	}
 	k := &schedKit{ms: ms, store: schedstore.New(ms)}
-	k.runner = &schedRunner{e: e, ms: ms, store: k.store, kinds: map[string]string{}, specs: map[string]scheduler.Spec{}}
+	k.runner = &schedRunner{e: e, ms: ms, store: k.store, kinds: map[string]string{}, specs: map[string]scheduler.Spec{}, piiKey: o.PIIKey}
 	fail := func(err error) (*schedKit, error) { return nil, errors.Join(err, k.Close()) }
 	for _, name := range cfg.ScheduleNames() {
 		sp, _, err := cfg.SchedulerSpec(name)
@@ -128,6 +132,8 @@ type schedRunner struct {
 	store *schedstore.Store
 	kinds map[string]string
 	specs map[string]scheduler.Spec
+	// piiKey, when set, replaces the key pipelines name.
+	piiKey *pii.Key
 
 	fsMu sync.Mutex
 	fsys warehouse.FS // for inputs and stale checks, opened on first use
@@ -192,7 +198,7 @@ func (r *schedRunner) Run(ctx context.Context, name string, w jobs.Window) (sche
 		}
 		return scheduler.RunResult{Rows: rows}, nil
 	case config.SchedulePipeline:
-		op, err := openPipeline(ctx, r.e, name, "")
+		op, err := r.openPipeline(ctx, name)
 		if err != nil {
 			return scheduler.RunResult{}, err
 		}
@@ -204,6 +210,23 @@ func (r *schedRunner) Run(ctx context.Context, name string, w jobs.Window) (sche
 		return scheduler.RunResult{Rows: res.RowsIn}, nil
 	}
 	return scheduler.RunResult{}, fmt.Errorf("schedule %s: unknown kind %q", name, r.kinds[name])
+}
+
+// openPipeline opens a pipeline as hetl run does, with the runner's key
+// when it has one.
+func (r *schedRunner) openPipeline(ctx context.Context, name string) (*openedPipeline, error) {
+	if r.piiKey == nil {
+		return openPipeline(ctx, r.e, name, "")
+	}
+	p, err := findPipeline(r.e.cfg, name)
+	if err != nil {
+		return nil, err
+	}
+	fsys, err := openWarehouse(ctx, r.e.cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	return &openedPipeline{spec: p, fsys: fsys, env: jobs.Env{FS: fsys, Log: r.e.log, PIIKey: r.piiKey}}, nil
 }
 
 // Stale implements scheduler.Runner with hetl stale's comparison: the

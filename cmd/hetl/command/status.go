@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hetl/hetl/config"
 	"github.com/hetl/hetl/jobs"
 )
 
@@ -32,44 +33,50 @@ backoff, a concurrency limit or the pause — and every failed window (hetl retr
 			return err
 		}
 		defer k.Close()
-		st, err := k.engine.Status(ctx)
-		if err != nil {
-			return err
-		}
-		rows := make([][]string, 0, len(st.Schedules))
-		for _, s := range st.Schedules {
-			state := "active"
-			if s.Paused {
-				state = "paused"
-			}
-			last, lag := "none yet", ""
-			if !s.LastDone.Start.IsZero() {
-				last, lag = s.LastDone.String(), s.Lag.Round(time.Minute).String()
-			}
-			rows = append(rows, []string{s.Name, e.cfg.Schedules.Jobs[s.Name].Kind, s.Expr, s.Zone, s.CatchUp, state,
-				s.NextDue.Format("2006-01-02 15:04 MST"), last, lag,
-				strconv.Itoa(len(s.Running)), strconv.Itoa(len(s.Failed)), strconv.Itoa(len(s.Waiting))})
-		}
-		fmt.Fprint(out, renderTable([]string{"schedule", "kind", "cron", "zone", "catch-up", "state", "next due", "last done", "lag", "running", "failed", "waiting"},
-			rows, []bool{false, false, false, false, false, false, false, false, true, true, true, true}))
-		for _, s := range st.Schedules {
-			for _, w := range s.Running {
-				fmt.Fprintf(out, "%s %s: running\n", s.Name, w)
-			}
-			for _, w := range s.Waiting {
-				fmt.Fprintf(out, "%s %s: waiting: %s\n", s.Name, w.Window, w.Reason)
-			}
-			if len(s.Failed) > 0 {
-				names := make([]string, len(s.Failed))
-				for i, w := range s.Failed {
-					names[i] = w.String()
-				}
-				fmt.Fprintf(out, "%s: failed: %s (hetl retry %s --hour %s runs one again)\n", s.Name, strings.Join(names, ", "), s.Name, hourArg(s.Failed[0]))
-			}
-		}
-		return nil
+		return printStatus(ctx, k, e.cfg, out)
 	})
 	return cmd
+}
+
+// printStatus prints every schedule's state and its waiting and failed
+// windows.
+func printStatus(ctx context.Context, k *schedKit, cfg *config.Config, out io.Writer) error {
+	st, err := k.engine.Status(ctx)
+	if err != nil {
+		return err
+	}
+	rows := make([][]string, 0, len(st.Schedules))
+	for _, s := range st.Schedules {
+		state := "active"
+		if s.Paused {
+			state = "paused"
+		}
+		last, lag := "none yet", ""
+		if !s.LastDone.Start.IsZero() {
+			last, lag = s.LastDone.String(), s.Lag.Round(time.Minute).String()
+		}
+		rows = append(rows, []string{s.Name, cfg.Schedules.Jobs[s.Name].Kind, s.Expr, s.Zone, s.CatchUp, state,
+			s.NextDue.Format("2006-01-02 15:04 MST"), last, lag,
+			strconv.Itoa(len(s.Running)), strconv.Itoa(len(s.Failed)), strconv.Itoa(len(s.Waiting))})
+	}
+	fmt.Fprint(out, renderTable([]string{"schedule", "kind", "cron", "zone", "catch-up", "state", "next due", "last done", "lag", "running", "failed", "waiting"},
+		rows, []bool{false, false, false, false, false, false, false, false, true, true, true, true}))
+	for _, s := range st.Schedules {
+		for _, w := range s.Running {
+			fmt.Fprintf(out, "%s %s: running\n", s.Name, w)
+		}
+		for _, w := range s.Waiting {
+			fmt.Fprintf(out, "%s %s: waiting: %s\n", s.Name, w.Window, w.Reason)
+		}
+		if len(s.Failed) > 0 {
+			names := make([]string, len(s.Failed))
+			for i, w := range s.Failed {
+				names[i] = w.String()
+			}
+			fmt.Fprintf(out, "%s: failed: %s (hetl retry %s --hour %s runs one again)\n", s.Name, strings.Join(names, ", "), s.Name, hourArg(s.Failed[0]))
+		}
+	}
+	return nil
 }
 
 // hourArg is a window as --hour takes it.

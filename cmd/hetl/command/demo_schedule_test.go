@@ -1,0 +1,41 @@
+package command
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hetl/hetl/internal/testcluster"
+)
+
+// hetl demo --schedule: every window of both schedules succeeds, the late
+// rows make stale re-runs, and hetl runs works afterwards on its config.
+func TestDemoSchedule(t *testing.T) {
+	testcluster.DemoMySQL(t)
+	t.Setenv("HETL_CONFIG", "")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, out, errOut := run(t, "demo", "--schedule", "--rows", "600", "--dir", "sched")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, re := range []string{
+		`the scheduler is running \(tick 500ms\)`,
+		`the source got 200 more events for \S+Z`,
+		`(?m)^\| events +\| \S+ +\| succeeded \| manual +\| +1 \|`,
+		`(?m)^\| hourly_activity \| \S+ +\| succeeded \| stale +\|`,
+		`(?m)^\| hourly_activity \| pipeline \| @hourly \| UTC +\| all +\| active \|`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("output lacks %s:\n%s", re, out)
+		}
+	}
+	if regexp.MustCompile(`(?m)^\| \S+ +\| \S+Z +\| failed `).MatchString(out) || strings.Contains(out, "stopping after --schedule-for") {
+		t.Errorf("the demo did not finish cleanly:\n%s", out)
+	}
+	code, out, errOut = run(t, "--config", filepath.Join("sched", "hetl.yaml"), "runs", "--failed")
+	if code != ExitOK || out != "no runs\n" {
+		t.Errorf("runs afterwards: exit %d\n%s%s", code, out, errOut)
+	}
+}
