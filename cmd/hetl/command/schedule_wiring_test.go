@@ -3,6 +3,9 @@ package command
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +134,65 @@ schedules:
 	}
 	if code, out, _ := run(t, "--config", good, "runs", "hourly_activity", "--failed"); code != ExitOK || out != "no runs\n" {
 		t.Errorf("runs --failed:\n%s", out)
+	}
+}
+
+// A pipeline whose fact table was never imported waits, says why, and
+// raises its SLA alert to the configured webhook; --for stops the daemon.
+func TestScheduleBlockedWindowAlerts(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("HETL_CONFIG", "")
+	got := make(chan map[string]any, 16)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var a map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&a); err != nil {
+			t.Errorf("webhook body: %v", err)
+		}
+		got <- a
+	}))
+	defer hook.Close()
+	os.WriteFile(filepath.Join(dir, "hook.url"), []byte(hook.URL+"/T0/secret\n"), 0o600)
+	start := time.Now().UTC().Truncate(time.Hour).Add(-2 * time.Hour)
+	cfg := filepath.Join(dir, "hetl.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`metastore:
+  url: sqlite:ms.db
+warehouse:
+  location: wh
+schedules:
+  tick: 100ms
+  webhook:
+    url_file: hook.url
+  jobs:
+    hourly_activity:
+      kind: pipeline
+      start: %s
+      sla: 1m
+`, start.Format("2006-01-02T15"))), 0o644)
+	code, out, errOut := run(t, "--config", cfg, "schedule", "--for", "2s", "--listen", "off")
+	if code != ExitOK || !strings.Contains(out, "scheduling 1 schedule(s)") || strings.Contains(out, "/metrics") {
+		t.Fatalf("schedule: exit %d\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(errOut, "T0/secret") {
+		t.Errorf("the webhook's URL was logged:\n%s", errOut)
+	}
+	alerts := map[string]bool{}
+	for len(got) > 0 {
+		a := <-got
+		if a["kind"] != "sla_missed" || a["schedule"] != "hourly_activity" || a["partition"] == "" {
+			t.Errorf("alert %v", a)
+		}
+		alerts[fmt.Sprint(a["partition"])] = true
+	}
+	if len(alerts) != 2 {
+		t.Errorf("alerts for %v, want the two windows since %s", alerts, start)
+	}
+	code, out, _ = run(t, "--config", cfg, "status")
+	want := fmt.Sprintf("hourly_activity %s: waiting: input events: not published yet (no events/_SUCCESS)", jobs.Window{Start: start})
+	if code != ExitOK || !strings.Contains(out, want) {
+		t.Errorf("status: want %q in\n%s", want, out)
+	}
+	if code, out, _ = run(t, "--config", cfg, "runs"); !strings.Contains(out, "| pending | catchup |        0 |") || !strings.Contains(out, "waiting: input events: not published yet") {
+		t.Errorf("runs:\n%s", out)
 	}
 }
