@@ -45,11 +45,14 @@ func (s *Store) tx(ctx context.Context, fn func(tx *metastore.Tx) error) error {
 	return err
 }
 
-func (s *Store) insertIgnore() string {
+// onConflictKeep ends an INSERT so that a row already present under the
+// same key is kept and nothing else is ignored (MySQL's INSERT IGNORE and
+// SQLite's OR IGNORE would also swallow truncations and NOT NULL errors).
+func (s *Store) onConflictKeep(keyColumn string) string {
 	if s.ms.IsMySQL() {
-		return "INSERT IGNORE"
+		return " ON DUPLICATE KEY UPDATE " + keyColumn + " = " + keyColumn
 	}
-	return "INSERT OR IGNORE"
+	return " ON CONFLICT DO NOTHING"
 }
 
 // forUpdate locks the rows a SELECT reads on MySQL; SQLite's immediate
@@ -100,7 +103,7 @@ func (s *Store) State(ctx context.Context, name string) (scheduler.ScheduleState
 
 // ensureState creates a schedule's state row when absent.
 func (s *Store) ensureState(ctx context.Context, tx *sql.Tx, name string) error {
-	_, err := tx.ExecContext(ctx, s.insertIgnore()+" INTO sched_state (name, cursor_at, paused) VALUES (?, 0, 0)", name)
+	_, err := tx.ExecContext(ctx, "INSERT INTO sched_state (name, cursor_at, paused) VALUES (?, 0, 0)"+s.onConflictKeep("name"), name)
 	return err
 }
 
@@ -241,11 +244,10 @@ func runArgs(r scheduler.Run) []any {
 
 // insertRun adds a run; with ignore, a run already present stays as it is.
 func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, r scheduler.Run, ignore bool) error {
-	verb := "INSERT"
+	q := "INSERT INTO sched_runs (" + runColumns + ") VALUES (?" + strings.Repeat(", ?", 19) + ")"
 	if ignore {
-		verb = s.insertIgnore()
+		q += s.onConflictKeep("schedule")
 	}
-	q := verb + " INTO sched_runs (" + runColumns + ") VALUES (?" + strings.Repeat(", ?", 19) + ")"
 	if _, err := tx.ExecContext(ctx, q, runArgs(r)...); err != nil {
 		return fmt.Errorf("run %s: %w", r.Key, err)
 	}

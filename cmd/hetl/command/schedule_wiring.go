@@ -179,8 +179,34 @@ func (r *schedRunner) fence(ctx context.Context, name string, w jobs.Window) (fu
 	}, nil
 }
 
-// Run implements scheduler.Runner.
+// leaseWait is how often an attempt looks again at a job or window lease
+// held by someone else.
+const leaseWait = 5 * time.Second
+
+// Run implements scheduler.Runner. When the import's job lease or the
+// pipeline window's lease is held — a run started by hand, or the attempt
+// of a daemon that died, whose lease has not expired yet — it waits for
+// it (within the attempt's timeout) instead of failing an attempt.
 func (r *schedRunner) Run(ctx context.Context, name string, w jobs.Window) (scheduler.RunResult, error) {
+	logged := false
+	for {
+		res, err := r.runOnce(ctx, name, w)
+		if !errors.Is(err, metastore.ErrLeaseHeld) {
+			return res, err
+		}
+		if !logged {
+			r.e.log.Info("waiting for a lease held elsewhere", "job", name, "partition", w.Partition(), "err", err)
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return res, errors.Join(err, context.Cause(ctx))
+		case <-time.After(leaseWait):
+		}
+	}
+}
+
+func (r *schedRunner) runOnce(ctx context.Context, name string, w jobs.Window) (scheduler.RunResult, error) {
 	fence, err := r.fence(ctx, name, w)
 	if err != nil {
 		return scheduler.RunResult{}, err
