@@ -220,7 +220,7 @@ schedules:
 	if m == nil {
 		t.Fatalf("no metrics address in the daemon's output:\n%s", daemonOut.String())
 	}
-	for path, want := range map[string]string{"/metrics": `hetl_scheduler_`, "/healthz": "ok"} {
+	for path, want := range map[string]string{"/metrics": `hetl_scheduler_bytes_total{schedule="hourly_activity"}`, "/healthz": "ok"} {
 		resp, err := http.Get(m[1] + path)
 		if err != nil {
 			t.Fatal(err)

@@ -218,11 +218,11 @@ func (r *schedRunner) runOnce(ctx context.Context, name string, w jobs.Window) (
 		if err != nil {
 			return scheduler.RunResult{}, err
 		}
-		var rows int64
+		var res scheduler.RunResult
 		if m != nil {
-			rows = m.Rows
+			res = scheduler.RunResult{Rows: m.Rows, Bytes: m.Bytes}
 		}
-		return scheduler.RunResult{Rows: rows}, nil
+		return res, nil
 	case config.SchedulePipeline:
 		op, err := r.openPipeline(ctx, name)
 		if err != nil {
@@ -233,7 +233,13 @@ func (r *schedRunner) runOnce(ctx context.Context, name string, w jobs.Window) (
 		if err != nil {
 			return scheduler.RunResult{}, err
 		}
-		return scheduler.RunResult{Rows: res.RowsIn}, nil
+		out := scheduler.RunResult{Rows: res.RowsIn}
+		for _, o := range res.Outputs {
+			for _, f := range o.Files {
+				out.Bytes += f.Bytes
+			}
+		}
+		return out, nil
 	}
 	return scheduler.RunResult{}, fmt.Errorf("schedule %s: unknown kind %q", name, r.kinds[name])
 }
