@@ -604,8 +604,21 @@ func (s *Store) SetAlerted(ctx context.Context, key scheduler.RunKey, alerted bo
 }
 
 // Prune implements scheduler.Store: final runs last updated before before
-// go, with their attempts, in one transaction.
+// go, with their attempts, in one transaction. The metastore's records of
+// import and pipeline runs finished before then go too (in a transaction
+// of their own): the scheduler's retention is the history's.
 func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
+	n, err := s.pruneSchedule(ctx, before)
+	if err != nil {
+		return n, err
+	}
+	if _, err := s.ms.PruneRuns(ctx, before); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+func (s *Store) pruneSchedule(ctx context.Context, before time.Time) (int, error) {
 	final := []any{string(scheduler.StatusSucceeded), string(scheduler.StatusFailed), string(scheduler.StatusSkipped)}
 	args := append(append([]any{}, final...), millis(before))
 	n := 0
