@@ -76,8 +76,12 @@ func openSchedKit(ctx context.Context, e env, o schedKitOptions) (*schedKit, err
 		j := cfg.Schedules.Jobs[name]
 		switch j.Kind {
 		case config.ScheduleImport:
-			if _, _, err := findJob(ctx, cfg, ms, name); err != nil {
-				return fail(cfg.Errorf(key, "no saved import %q (declare it under imports: or save it with hetl job create): %v", name, err))
+			if _, _, err := findJob(ctx, cfg, ms, name); errors.Is(err, metastore.ErrJobNotFound) {
+				return fail(cfg.Errorf(key, "no saved import %q: declare it under imports: or save it with hetl job create", name))
+			} else if ce := (*config.Error)(nil); errors.As(err, &ce) {
+				return fail(err) // the declared import's own key and line
+			} else if err != nil {
+				return fail(cfg.Errorf(key, "%v", err))
 			}
 		case config.SchedulePipeline:
 			p, err := findPipeline(cfg, name)
