@@ -14,6 +14,9 @@ import (
 
 	"github.com/hetl/hetl/ingest"
 	"github.com/hetl/hetl/jobs"
+	"github.com/hetl/hetl/metastore"
+	"github.com/hetl/hetl/metastore/schedstore"
+	"github.com/hetl/hetl/scheduler"
 	"github.com/hetl/hetl/warehouse"
 )
 
@@ -194,5 +197,70 @@ schedules:
 	}
 	if code, out, _ = run(t, "--config", cfg, "runs"); !strings.Contains(out, "| pending | catchup |        0 |") || !strings.Contains(out, "waiting: input events: not published yet") {
 		t.Errorf("runs:\n%s", out)
+	}
+}
+
+// A window whose job lease is held elsewhere (a hand-run hetl job exec, or
+// a dead daemon's unexpired lease) waits for it instead of failing; a
+// shutdown meanwhile records the attempt as interrupted, and the next
+// daemon runs it once the lease is free.
+func TestScheduleWaitsForHeldJobLease(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("HETL_CONFIG", "")
+	url, _, _ := scratchDB(t, "sched_wire_lease", "CREATE TABLE tiny (id INT PRIMARY KEY)", "INSERT INTO tiny VALUES (1), (2), (3)")
+	cfg := filepath.Join(dir, "hetl.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`metastore:
+  url: sqlite:ms.db
+warehouse:
+  location: wh
+connections:
+  src:
+    url: %s
+    password_env: HETL_MYSQL_PASSWORD
+imports:
+  tiny:
+    connection: src
+    table: tiny
+    num-mappers: 1
+schedules:
+  tick: 100ms
+  shutdown_grace: 0s
+  jobs:
+    tiny:
+      kind: import
+      catch_up: none
+`, url)), 0o644)
+	ms, err := metastore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "ms.db"), metastore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ms.Close()
+	held, err := ms.AcquireLease(context.Background(), "job:tiny", "someone else", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := jobs.Window{Start: time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)}
+	if code, out, errOut := run(t, "--config", cfg, "trigger", "tiny", "--hour", hourArg(w)); code != ExitOK {
+		t.Fatalf("trigger: %d %s%s", code, out, errOut)
+	}
+	code, out, errOut := run(t, "--config", cfg, "schedule", "--for", "1500ms", "--listen", "off")
+	if code != ExitOK || !strings.Contains(errOut, "waiting for a lease held elsewhere") {
+		t.Fatalf("schedule: exit %d\n%s%s", code, out, errOut)
+	}
+	store := schedstore.New(ms)
+	r, err := store.Run(context.Background(), scheduler.RunKey{Schedule: "tiny", Window: w})
+	if err != nil || r.Status != scheduler.StatusInterrupted || !strings.Contains(r.Error, "already running") {
+		t.Fatalf("after a shutdown while waiting: %+v, %v", r, err)
+	}
+	if err := ms.ReleaseLease(context.Background(), held); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut = run(t, "--config", cfg, "schedule", "--for", "3s", "--listen", "off"); code != ExitOK {
+		t.Fatalf("schedule again: exit %d\n%s%s", code, out, errOut)
+	}
+	r, err = store.Run(context.Background(), scheduler.RunKey{Schedule: "tiny", Window: w})
+	if err != nil || r.Status != scheduler.StatusSucceeded || r.Rows != 3 || r.Attempts != 1 {
+		t.Fatalf("once the lease is free: %+v, %v", r, err)
 	}
 }
