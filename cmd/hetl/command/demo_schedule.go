@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hetl/hetl/config"
@@ -42,7 +44,11 @@ func demoSchedule(ctx context.Context, e env, o demoScheduleOptions, stderr, out
 	if err != nil {
 		return err
 	}
-	// A fresh demo each time: the windows are the last hours'.
+	// A fresh demo each time (the windows are the last hours'), but only
+	// in a directory an earlier demo made or an empty one.
+	if err := checkDemoDir(dir); err != nil {
+		return err
+	}
 	for _, p := range []string{"warehouse", "metastore.db", "metastore.db-wal", "metastore.db-shm"} {
 		if err := os.RemoveAll(filepath.Join(dir, p)); err != nil {
 			return err
@@ -74,7 +80,7 @@ func demoSchedule(ctx context.Context, e env, o demoScheduleOptions, stderr, out
 		return err
 	}
 	cfgPath := filepath.Join(dir, "hetl.yaml")
-	yaml := fmt.Sprintf(`# Written by hetl demo --schedule (docs/scheduling.md).
+	yaml := fmt.Sprintf(demoScheduleMarker+` (docs/scheduling.md).
 warehouse:
   location: %[1]s/warehouse
 metastore:
@@ -246,4 +252,25 @@ func demoSettled(ctx context.Context, k *schedKit, windows []jobs.Window, attemp
 	}
 	open, err := k.store.Runs(ctx, scheduler.RunFilter{Statuses: []scheduler.RunStatus{scheduler.StatusPending, scheduler.StatusRunning, scheduler.StatusInterrupted}})
 	return err == nil && len(open) == 0, err
+}
+
+// demoScheduleMarker starts the hetl.yaml the demo writes; the demo only
+// replaces a directory holding it.
+const demoScheduleMarker = "# Written by hetl demo --schedule"
+
+// checkDemoDir refuses a directory with content that an earlier demo did
+// not write: the demo deletes its warehouse and metastore.
+func checkDemoDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(ents) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "hetl.yaml"))
+	if err != nil || !strings.HasPrefix(string(b), demoScheduleMarker) {
+		return usagef("--dir %s holds files hetl demo --schedule did not write; it replaces its warehouse and metastore, so give an empty or new directory", dir)
+	}
+	return nil
 }

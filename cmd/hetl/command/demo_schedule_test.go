@@ -1,6 +1,7 @@
 package command
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -37,5 +38,16 @@ func TestDemoSchedule(t *testing.T) {
 	code, out, errOut = run(t, "--config", filepath.Join("sched", "hetl.yaml"), "runs", "--failed")
 	if code != ExitOK || out != "no runs\n" {
 		t.Errorf("runs afterwards: exit %d\n%s%s", code, out, errOut)
+	}
+	// Again over its own directory: fine. Over someone else's: refused.
+	if code, out, errOut = run(t, "demo", "--schedule", "--rows", "100", "--dir", "sched"); code != ExitOK {
+		t.Errorf("second run: exit %d\n%s%s", code, out, errOut)
+	}
+	os.MkdirAll(filepath.Join("mine", "warehouse"), 0o755)
+	if code, _, errOut = run(t, "demo", "--schedule", "--dir", "mine"); code != ExitUsage || !strings.Contains(errOut, "holds files hetl demo --schedule did not write") {
+		t.Errorf("someone else's directory: exit %d %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join("mine", "warehouse")); err != nil {
+		t.Errorf("the demo touched a directory it did not make: %v", err)
 	}
 }
