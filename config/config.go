@@ -21,6 +21,9 @@ type Config struct {
 	// Pipelines are hourly pipelines (see package jobs/spec and
 	// docs/pipelines.md).
 	Pipelines map[string]*spec.Pipeline `yaml:"pipelines,omitempty"`
+	// Schedules drive imports and pipelines from `hetl schedule` (see
+	// docs/scheduling.md).
+	Schedules Schedules `yaml:"schedules"`
 
 	// HadoopProperties are the -D key=value generic options of the command
 	// line; they override the Hadoop configuration read from HADOOP_CONF_DIR.
@@ -100,6 +103,7 @@ func Default() *Config {
 		HBase:     HBase{Transport: "buffered", Protocol: "binary", CallTimeout: time.Minute},
 		Log:       Log{Level: "info", Format: "text"},
 		SQL:       SQL{Listen: "127.0.0.1:3307", MaxConnections: 100, QueryTimeout: 10 * time.Minute, MaxRows: 1_000_000},
+		Schedules: defaultSchedules(),
 	}
 }
 

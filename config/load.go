@@ -217,7 +217,9 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, key string, lines map[
 			return nil // the decoder reports the type error
 		}
 		for i, c := range n.Content {
-			if err := checkKeys(path, c, t.Elem(), fmt.Sprintf("%s[%d]", key, i), lines); err != nil {
+			sub := fmt.Sprintf("%s[%d]", key, i)
+			lines[sub] = c.Line
+			if err := checkKeys(path, c, t.Elem(), sub, lines); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"net/url"
 
 	"gopkg.in/yaml.v3"
 )
@@ -28,6 +29,10 @@ func (c *Config) Redacted() ([]byte, error) {
 			cu.PasswordHash = "****"
 		}
 		cp.SQL.Users[name] = &cu
+	}
+	if u, err := url.Parse(cp.Schedules.Webhook.URL); err == nil && u.Host != "" {
+		// Webhook paths often are the token: show only where it goes.
+		cp.Schedules.Webhook.URL = u.Scheme + "://" + u.Host + "/…"
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

@@ -74,7 +74,7 @@ func (c *Config) Validate(lookup LookupEnv) error {
 			return c.errorf(key, "%v", err)
 		}
 	}
-	return nil
+	return c.validateSchedules(lookup)
 }
 
 func (c *Config) validateConnection(name string, conn *Connection, lookup LookupEnv) error {

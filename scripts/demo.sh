@@ -49,6 +49,9 @@ find "$DEMO_DIR/warehouse/events" -maxdepth 2 -name 'hr=*' | sort | head -n 5
 echo "..."
 head -c 600 "$DEMO_DIR/warehouse/events/_SUCCESS"; echo " ..."
 
+say "the scheduler: the events import and hourly_activity hour by hour, late rows re-run (hetl demo --schedule)"
+"$HETL" demo --schedule --log-level error --dir "$DEMO_DIR/schedule"
+
 say "analysts' SQL: the warehouse over the MySQL protocol (hetl sql serve)"
 # A demo user with a password generated into .hetl/demo (never on a
 # command line); its mysql_native_password hash goes into hetl.yaml.
@@ -97,4 +100,4 @@ echo "  DBeaver, Metabase: a MySQL connection to 127.0.0.1:3307, user analyst, d
 echo "  Python: pymysql.connect(host='127.0.0.1', port=3307, user='analyst', password=..., database='warehouse')"
 
 say "done"
-echo "Next: 'hetl --help', docs/configuration.md, and 'make test' for the full suite against real servers."
+echo "Next: 'hetl --help', docs/configuration.md, docs/scheduling.md, and 'make test' for the full suite against real servers."
