@@ -10,8 +10,9 @@ LDFLAGS := -X github.com/hetl/hetl/cmd/hetl/command.version=$(VERSION)
 
 all: build
 
-build: ## Build bin/hetl and bin/hetl-demo-mysql (the demo's embedded server, kept out of hetl to keep it lean).
+build: ## Build bin/hetl, bin/hetl-sql (the SQL engine behind hetl sql query/serve) and bin/hetl-demo-mysql (the demo's embedded server); both kept out of hetl to keep it lean.
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/hetl
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/hetl-sql ./cmd/hetl-sql
 	$(GO) build -o bin/hetl-demo-mysql ./cmd/hetl-demo-mysql
 
 demo: build ## Run hetl's main job on embedded defaults (no servers needed).

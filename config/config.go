@@ -14,11 +14,16 @@ type Config struct {
 	HBase       HBase                  `yaml:"hbase"`
 	YARN        YARN                   `yaml:"yarn"`
 	Log         Log                    `yaml:"log"`
+	// SQL is the analysts' SQL endpoint (see SQL).
+	SQL SQL `yaml:"sql"`
 	// Imports are saved imports declared in the file (see Import).
 	Imports map[string]Import `yaml:"imports,omitempty"`
 	// Pipelines are hourly pipelines (see package jobs/spec and
 	// docs/pipelines.md).
 	Pipelines map[string]*spec.Pipeline `yaml:"pipelines,omitempty"`
+	// Schedules drive imports and pipelines from `hetl schedule` (see
+	// docs/scheduling.md).
+	Schedules Schedules `yaml:"schedules"`
 
 	// HadoopProperties are the -D key=value generic options of the command
 	// line; they override the Hadoop configuration read from HADOOP_CONF_DIR.
@@ -48,6 +53,18 @@ type Warehouse struct {
 	Location      string `yaml:"location"`
 	HadoopConfDir string `yaml:"hadoop_conf_dir,omitempty"`
 	HDFSUser      string `yaml:"hdfs_user,omitempty"`
+	// Kerberos is how to log in to a cluster whose Hadoop configuration
+	// sets hadoop.security.authentication=kerberos.
+	Kerberos Kerberos `yaml:"kerberos,omitempty"`
+}
+
+// Kerberos is warehouse.kerberos: a keytab and principal, or a ticket
+// cache (the default: $KRB5CCNAME, else /tmp/krb5cc_<uid>).
+type Kerberos struct {
+	Principal string `yaml:"principal,omitempty"`
+	Keytab    string `yaml:"keytab,omitempty"`
+	CCache    string `yaml:"ccache,omitempty"`
+	Krb5Conf  string `yaml:"krb5_conf,omitempty"`
 }
 
 // Metastore says where hetl keeps runs, watermarks, saved jobs and leases.
@@ -85,6 +102,8 @@ func Default() *Config {
 		Metastore: Metastore{URL: "sqlite:.hetl/metastore.db"},
 		HBase:     HBase{Transport: "buffered", Protocol: "binary", CallTimeout: time.Minute},
 		Log:       Log{Level: "info", Format: "text"},
+		SQL:       SQL{Listen: "127.0.0.1:3307", MaxConnections: 100, QueryTimeout: 10 * time.Minute, MaxRows: 1_000_000},
+		Schedules: defaultSchedules(),
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 // testEnv is the environment every fixture is loaded with.
 func testEnv(name string) (string, bool) {
-	v, ok := map[string]string{"EVENTS_PW": "s3cret-events", "META_PW": "s3cret-meta", "EMPTY": ""}[name]
+	v, ok := map[string]string{"EVENTS_PW": "s3cret-events", "META_PW": "s3cret-meta", "EMPTY": "", "OPS_HASH": "*14E65567ABDB5135D0CFD9A70B3032C179A49EE7"}[name]
 	return v, ok
 }
 

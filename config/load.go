@@ -217,7 +217,9 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, key string, lines map[
 			return nil // the decoder reports the type error
 		}
 		for i, c := range n.Content {
-			if err := checkKeys(path, c, t.Elem(), fmt.Sprintf("%s[%d]", key, i), lines); err != nil {
+			sub := fmt.Sprintf("%s[%d]", key, i)
+			lines[sub] = c.Line
+			if err := checkKeys(path, c, t.Elem(), sub, lines); err != nil {
 				return err
 			}
 		}
@@ -236,7 +238,9 @@ func unknownKey(path string, k *yaml.Node, parent string, fields map[string]refl
 		where = "in " + parent
 	}
 	msg := fmt.Sprintf("unknown key %q %s (known keys: %s)", k.Value, where, strings.Join(known, ", "))
-	if k.Value == "password" {
+	if _, hashed := fields["password_hash"]; k.Value == "password" && hashed {
+		msg = fmt.Sprintf("unknown key %q %s: passwords are never written down; give password_hash (make one with: hetl sql hash-password)", k.Value, where)
+	} else if k.Value == "password" {
 		msg = fmt.Sprintf("unknown key %q %s: passwords are never written in hetl.yaml; use password_file or password_env", k.Value, where)
 	}
 	return &Error{File: path, Line: k.Line, Key: joinKey(parent, k.Value), Msg: msg}

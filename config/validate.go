@@ -53,6 +53,9 @@ func (c *Config) Validate(lookup LookupEnv) error {
 	if !oneOf(c.Log.Format, "text", "json") {
 		return c.errorf("log.format", "%q: want text or json", c.Log.Format)
 	}
+	if err := c.validateSQL(lookup); err != nil {
+		return err
+	}
 	pnames := make([]string, 0, len(c.Pipelines))
 	for name := range c.Pipelines {
 		pnames = append(pnames, name)
@@ -71,7 +74,7 @@ func (c *Config) Validate(lookup LookupEnv) error {
 			return c.errorf(key, "%v", err)
 		}
 	}
-	return nil
+	return c.validateSchedules(lookup)
 }
 
 func (c *Config) validateConnection(name string, conn *Connection, lookup LookupEnv) error {
@@ -142,7 +145,61 @@ func (c *Config) validateWarehouse(lookup LookupEnv) error {
 			return c.errorf("warehouse.location", "%q names no namenode: %v", c.Warehouse.Location, err)
 		}
 	}
+	return c.validateKerberos()
+}
+
+// validateKerberos checks warehouse.kerberos without contacting a KDC:
+// whether the cluster uses Kerberos at all is known only from its Hadoop
+// configuration, when the warehouse is opened.
+func (c *Config) validateKerberos() error {
+	k := c.Warehouse.Kerberos
+	if k == (Kerberos{}) {
+		return nil
+	}
+	switch {
+	case c.Warehouse.HDFSUser != "":
+		return c.errorf("warehouse.hdfs_user", "with warehouse.kerberos the HDFS user is the Kerberos principal; remove hdfs_user")
+	case k.Keytab != "" && k.Principal == "":
+		return c.errorf("warehouse.kerberos.principal", "is required with warehouse.kerberos.keytab")
+	case k.Principal != "" && k.Keytab == "":
+		return c.errorf("warehouse.kerberos.keytab", "is required with warehouse.kerberos.principal (or remove both to use the ticket cache)")
+	case k.Keytab != "" && k.CCache != "":
+		return c.errorf("warehouse.kerberos.ccache", "set keytab or ccache, not both")
+	}
+	for _, f := range []struct{ key, path string }{
+		{"warehouse.kerberos.keytab", k.Keytab},
+		{"warehouse.kerberos.krb5_conf", k.Krb5Conf},
+	} {
+		if f.path == "" {
+			continue
+		}
+		fh, err := os.Open(f.path)
+		if err != nil {
+			return c.errorf(f.key, "cannot read %s: %v", f.path, unwrapPathErr(err))
+		}
+		fh.Close()
+	}
+	if err := c.HDFSOptions().Kerberos.Check(); err != nil {
+		return c.errorf("warehouse.kerberos.keytab", "%v", err)
+	}
 	return nil
+}
+
+// HDFSOptions are the options of the warehouse's HDFS filesystem: the
+// Hadoop configuration directory, the -D properties, the user, Kerberos.
+func (c *Config) HDFSOptions() warehouse.HDFSOptions {
+	k := c.Warehouse.Kerberos
+	return warehouse.HDFSOptions{
+		HadoopConfDir: c.Warehouse.HadoopConfDir,
+		Properties:    c.HadoopProperties,
+		User:          c.Warehouse.HDFSUser,
+		Kerberos: warehouse.KerberosOptions{
+			Principal: k.Principal,
+			Keytab:    k.Keytab,
+			CCache:    k.CCache,
+			Krb5Conf:  k.Krb5Conf,
+		},
+	}
 }
 
 // HadoopConfDir is warehouse.hadoop_conf_dir, or else $HADOOP_CONF_DIR.

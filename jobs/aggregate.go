@@ -61,6 +61,8 @@ type partial struct {
 	keyBld []array.Builder // the groups' key values, in creation order
 	keys   []arrow.Array   // keyBld's arrays, once done
 	extra  []*partial      // partials merged into this one, whose key arrays its groups use
+
+	rowGroups []*group // add's scratch: each row's group
 }
 
 type measureDef struct {
@@ -69,6 +71,11 @@ type measureDef struct {
 	col  int // -1 for count(*)
 	typ  arrow.DataType
 	out  arrow.DataType
+	// state is the measure whose state this one reads: itself, or an
+	// earlier measure that keeps the same state of the same column
+	// (sum and avg; percentiles at different ranks), which is then
+	// folded once for both.
+	state int
 }
 
 type group struct {
@@ -88,7 +95,7 @@ type measureState struct {
 	minI     int
 	maxI     int
 	distinct map[string]struct{}
-	ints     map[int64]struct{} // count_distinct of an integer column
+	ints     *intSet // count_distinct of an integer column
 	hll      *sketch.HLL
 	q        *sketch.Quantiles
 }
@@ -150,11 +157,30 @@ func aggregateWithBudget(in Stream, name string, a *spec.Aggregate, window *Wind
 			// worker keeps it the same from run to run.
 			ag.workers = 1
 		}
+		d.state = len(ag.measures)
+		for k, o := range ag.measures {
+			if o.col == d.col && d.col >= 0 && stateKind(o.m.Func) == stateKind(d.m.Func) && stateKind(d.m.Func) != "" {
+				d.state = k
+				break
+			}
+		}
 		ag.measures = append(ag.measures, d)
 		fields = append(fields, arrow.Field{Name: mname, Type: d.out, Nullable: m.Func != "count" && m.Func != "count_distinct" && m.Func != "approx_distinct"})
 	}
 	ag.schema = arrow.NewSchema(fields, nil)
 	return ag, nil
+}
+
+// stateKind names what a measure function accumulates, for measures
+// that can share one state; "" for those that cannot.
+func stateKind(f string) string {
+	switch f {
+	case "sum", "avg":
+		return "sum"
+	case "percentile", "count", "count_distinct", "approx_distinct":
+		return f
+	}
+	return ""
 }
 
 func numeric(t arrow.DataType) bool {
@@ -393,11 +419,11 @@ func mergeState(st, o *measureState, d measureDef) error {
 		for v := range o.distinct {
 			st.distinct[v] = struct{}{}
 		}
-		if len(o.ints) > 0 && st.ints == nil {
-			st.ints = map[int64]struct{}{}
-		}
-		for v := range o.ints {
-			st.ints[v] = struct{}{}
+		if o.ints != nil {
+			if st.ints == nil {
+				st.ints = &intSet{}
+			}
+			st.ints.merge(o.ints)
 		}
 	case "approx_distinct":
 		if o.hll != nil {
@@ -414,99 +440,6 @@ func mergeState(st, o *measureState, d measureDef) error {
 				return nil
 			}
 			return st.q.Merge(o.q)
-		}
-	}
-	return nil
-}
-
-// add folds one batch into the partial's groups.
-func (p *partial) add(rec arrow.RecordBatch) error {
-	ag := p.ag
-	keys, err := newRowKeys(rec, ag.by)
-	if err != nil {
-		return fmt.Errorf("%s: %w", ag.name, err)
-	}
-	encs := make([]keyEncoder, len(ag.measures))
-	for k, d := range ag.measures {
-		if d.col >= 0 && (d.m.Func == "count_distinct" && !smallInt(d.typ) || d.m.Func == "approx_distinct") {
-			if encs[k], err = newKeyEncoder(rec.Column(d.col)); err != nil {
-				return fmt.Errorf("%s: %s: %w", ag.name, d.name, err)
-			}
-		}
-	}
-	var key, vbuf []byte
-	for i := range int(rec.NumRows()) {
-		key, _ = keys.key(key[:0], i)
-		g := p.groups[string(key)]
-		if g == nil {
-			g = &group{from: p, idx: len(p.groups), key: string(key), states: make([]measureState, len(ag.measures))}
-			p.groups[g.key] = g
-			p.bytes += int64(2*len(key)) + 64 + 120*int64(len(ag.measures))
-			for k, j := range ag.by {
-				if err := appendValue(p.keyBld[k], rec.Column(j), i); err != nil {
-					return err
-				}
-			}
-		}
-		for k, d := range ag.measures {
-			st := &g.states[k]
-			if d.col < 0 {
-				st.n++
-				continue
-			}
-			a := rec.Column(d.col)
-			if a.IsNull(i) {
-				continue
-			}
-			st.n++
-			switch d.m.Func {
-			case "sum", "avg":
-				if err := addSum(st, a, i); err != nil {
-					return fmt.Errorf("%s: %s: %w", ag.name, d.name, err)
-				}
-			case "min", "max":
-				if err := addExtreme(st, d.m.Func == "min", a, i); err != nil {
-					return err
-				}
-			case "count_distinct":
-				if smallInt(d.typ) {
-					if st.ints == nil {
-						st.ints = map[int64]struct{}{}
-					}
-					v := intValue(a, i)
-					if _, seen := st.ints[v]; !seen {
-						st.ints[v] = struct{}{}
-						p.bytes += 32
-					}
-					continue
-				}
-				vbuf = encs[k](vbuf[:0], i)
-				if _, seen := st.distinct[string(vbuf)]; seen {
-					continue
-				}
-				if st.distinct == nil {
-					st.distinct = map[string]struct{}{}
-				}
-				st.distinct[string(vbuf)] = struct{}{}
-				p.bytes += int64(len(vbuf)) + 48
-			case "approx_distinct":
-				vbuf = encs[k](vbuf[:0], i)
-				if st.hll == nil {
-					st.hll = sketch.NewHLL()
-					p.bytes += 16 << 10
-				}
-				st.hll.AddBytes(vbuf)
-			case "percentile":
-				if st.q == nil {
-					if st.q, err = sketch.NewQuantiles(QuantileAccuracy); err != nil {
-						return err
-					}
-					p.bytes += 2 << 10 // a few hundred bins
-				}
-				if err := st.q.Add(numberValue(a, i)); err != nil {
-					return fmt.Errorf("%s: %s: %w", ag.name, d.name, err)
-				}
-			}
 		}
 	}
 	return nil
@@ -603,7 +536,7 @@ func (ag *aggregate) result(final *partial) (arrow.RecordBatch, error) {
 	for k, d := range ag.measures {
 		b := rb.Field(off + k)
 		for _, g := range groups {
-			if err := appendMeasure(b, d, g.states[k]); err != nil {
+			if err := appendMeasure(b, d, g.states[d.state]); err != nil {
 				return nil, fmt.Errorf("%s: %s: %w", ag.name, d.name, err)
 			}
 		}
@@ -616,7 +549,7 @@ func appendMeasure(b array.Builder, d measureDef, st measureState) error {
 	case "count":
 		b.(*array.Int64Builder).Append(st.n)
 	case "count_distinct":
-		b.(*array.Int64Builder).Append(int64(len(st.distinct) + len(st.ints)))
+		b.(*array.Int64Builder).Append(int64(len(st.distinct) + st.ints.len()))
 	case "approx_distinct":
 		var n uint64
 		if st.hll != nil {

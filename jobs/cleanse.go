@@ -172,9 +172,21 @@ func (c *cleanse) Next(ctx context.Context) (arrow.RecordBatch, error) {
 
 // batch normalises and validates one batch; nil when no row is left.
 func (c *cleanse) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	rec, err := c.normalise(rec)
+	out, valid, err := c.validate(rec)
+	if err != nil || out == nil || valid == nil {
+		return out, err
+	}
+	defer out.Release()
+	return filterRows(ctx, out, func(i int) bool { return valid[i] })
+}
+
+// validate normalises and validates one batch, quarantining the rows
+// that fail: the normalised batch (nil when no row passed) and which of
+// its rows passed (nil when all did).
+func (c *cleanse) validate(rec arrow.RecordBatch) (out arrow.RecordBatch, valid []bool, err error) {
+	rec, err = c.normalise(rec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rec.Release()
 	n := int(rec.NumRows())
@@ -196,7 +208,7 @@ func (c *cleanse) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.Recor
 	for k, p := range c.checks {
 		v, err := p.Eval(rec, memory.DefaultAllocator)
 		if err != nil {
-			return nil, fmt.Errorf("%s: check %q: %w", c.name, c.c.Checks[k].Expr, err)
+			return nil, nil, fmt.Errorf("%s: check %q: %w", c.name, c.c.Checks[k].Expr, err)
 		}
 		b := v.(*array.Boolean)
 		for i := range n {
@@ -214,16 +226,21 @@ func (c *cleanse) batch(ctx context.Context, rec arrow.RecordBatch) (arrow.Recor
 	}
 	if len(bad) == 0 {
 		rec.Retain()
-		return rec, nil
+		return rec, nil, nil
 	}
 	if err := c.q.add(c.name, rec, bad, func(i int) string { return reasons[i] }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	atomic.AddInt64(&c.stats.Rejected, int64(len(bad)))
 	if len(bad) == n {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return filterRows(ctx, rec, func(i int) bool { return reasons[i] == "" })
+	valid = make([]bool, n)
+	for i, r := range reasons {
+		valid[i] = r == ""
+	}
+	rec.Retain()
+	return rec, valid, nil
 }
 
 // normalise applies trim/lower/upper; it returns a new reference.
@@ -269,13 +286,19 @@ func (c *cleanse) normalise(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 // partition is deduplicated alone (every row of a key is in one
 // partition), one at a time, as Next asks for rows.
 func (c *cleanse) dedupe(ctx context.Context) error {
+	// Rows that failed validation stay in their batch, marked, until the
+	// survivors are taken out: one copy of the batch instead of two.
+	type marked struct {
+		hashes []uint64
+		valid  []bool // nil: every row passed
+	}
 	var (
-		mu     sync.Mutex
-		hashes = map[arrow.RecordBatch][]uint64{}
+		mu    sync.Mutex
+		marks = map[arrow.RecordBatch]marked{}
 	)
 	c.seed = maphash.MakeSeed()
 	par := ParallelMap(c.in, c.in.Schema(), 0, func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-		out, err := c.batch(context.Background(), rec)
+		out, valid, err := c.validate(rec)
 		if err != nil || out == nil {
 			return out, err
 		}
@@ -285,14 +308,32 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 			return nil, err
 		}
 		mu.Lock()
-		hashes[out] = hs
+		marks[out] = marked{hs, valid}
 		mu.Unlock()
 		return out, nil
 	})
 	c.par = par // Close closes it, and c.in with it
 	var kept []arrow.RecordBatch
-	var keptHashes [][]uint64
+	var keptMarks []marked
 	var held int64
+	// spill writes a batch's valid rows to the spill files.
+	spill := func(rec arrow.RecordBatch, m marked) error {
+		if m.valid != nil {
+			var err error
+			if rec, err = filterRows(ctx, rec, func(i int) bool { return m.valid[i] }); err != nil {
+				return err
+			}
+			defer rec.Release()
+			hs := make([]uint64, 0, rec.NumRows())
+			for i, h := range m.hashes {
+				if m.valid[i] {
+					hs = append(hs, h)
+				}
+			}
+			m.hashes = hs
+		}
+		return c.spill.spillRows(ctx, rec, m.hashes)
+	}
 	for {
 		rec, err := par.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -303,18 +344,18 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 			return err
 		}
 		mu.Lock()
-		hs := hashes[rec]
-		delete(hashes, rec)
+		m := marks[rec]
+		delete(marks, rec)
 		mu.Unlock()
 		if c.spill != nil {
-			err := c.spill.spillRows(ctx, rec, hs)
+			err := spill(rec, m)
 			rec.Release()
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		kept, keptHashes = append(kept, rec), append(keptHashes, hs)
+		kept, keptMarks = append(kept, rec), append(keptMarks, m)
 		held += util.TotalRecordSize(rec)
 		if c.budget > 0 && held > c.budget {
 			if c.spill, err = newSpillFiles("hetl-spill-", rec.Schema()); err != nil {
@@ -322,20 +363,24 @@ func (c *cleanse) dedupe(ctx context.Context) error {
 				return err
 			}
 			for k, r := range kept {
-				if err := c.spill.spillRows(ctx, r, keptHashes[k]); err != nil {
+				if err := spill(r, keptMarks[k]); err != nil {
 					release(kept[k:])
 					return err
 				}
 				r.Release()
 			}
-			kept, keptHashes = nil, nil
+			kept, keptMarks = nil, nil
 		}
 	}
 	if c.spill != nil {
 		return c.spill.finish()
 	}
+	hashes, valid := make([][]uint64, len(kept)), make([][]bool, len(kept))
+	for k, m := range keptMarks {
+		hashes[k], valid[k] = m.hashes, m.valid
+	}
 	var err error
-	c.out, err = c.choose(ctx, kept, keptHashes)
+	c.out, err = c.choose(ctx, kept, hashes, valid)
 	return err
 }
 
@@ -371,7 +416,7 @@ func (c *cleanse) nextSpilled(ctx context.Context) (bool, error) {
 				return false, err
 			}
 		}
-		if c.out, err = c.choose(ctx, recs, hs); err != nil {
+		if c.out, err = c.choose(ctx, recs, hs, nil); err != nil {
 			return false, err
 		}
 		if len(c.out) > 0 {
@@ -384,8 +429,12 @@ func (c *cleanse) nextSpilled(ctx context.Context) (bool, error) {
 // choose keeps the newest row of each key among kept (taking their
 // references) and returns the survivors in read order. It runs on the
 // 64-bit hashes; equal hashes are checked against the full keys, so a
-// collision never merges two keys.
-func (c *cleanse) choose(ctx context.Context, kept []arrow.RecordBatch, hashes [][]uint64) ([]arrow.RecordBatch, error) {
+// collision never merges two keys. Rows valid marks false (valid[b] nil:
+// all true) take no part and never survive.
+func (c *cleanse) choose(ctx context.Context, kept []arrow.RecordBatch, hashes [][]uint64, valid [][]bool) ([]arrow.RecordBatch, error) {
+	if valid == nil {
+		valid = make([][]bool, len(kept))
+	}
 	// winners[b][i]: row i of batch b survives. Keys are split among
 	// workers by hash, each walking every batch in read order, so a key's
 	// survivor is the one a single pass would choose.
@@ -400,7 +449,7 @@ func (c *cleanse) choose(ctx context.Context, kept []arrow.RecordBatch, hashes [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[w] = c.chooseShare(kept, hashes, winners, uint64(w), uint64(workers))
+			errs[w] = c.chooseShare(kept, hashes, valid, winners, uint64(w), uint64(workers))
 		}()
 	}
 	wg.Wait()
@@ -416,7 +465,13 @@ func (c *cleanse) choose(ctx context.Context, kept []arrow.RecordBatch, hashes [
 				n++
 			}
 		}
-		c.stats.Duplicates += rec.NumRows() - int64(n)
+		candidates := rec.NumRows()
+		for _, v := range valid[b] {
+			if !v {
+				candidates--
+			}
+		}
+		c.stats.Duplicates += candidates - int64(n)
 		if int64(n) == rec.NumRows() {
 			out = append(out, rec)
 			continue
@@ -437,7 +492,7 @@ func (c *cleanse) choose(ctx context.Context, kept []arrow.RecordBatch, hashes [
 
 // chooseShare marks the survivors of the keys whose hash is share modulo
 // shares. Equal hashes are checked against the full keys.
-func (c *cleanse) chooseShare(kept []arrow.RecordBatch, hashes [][]uint64, winners [][]bool, share, shares uint64) error {
+func (c *cleanse) chooseShare(kept []arrow.RecordBatch, hashes [][]uint64, valid, winners [][]bool, share, shares uint64) error {
 	type pick struct{ batch, row int }
 	n := 0
 	for _, hs := range hashes {
@@ -459,7 +514,7 @@ func (c *cleanse) chooseShare(kept []arrow.RecordBatch, hashes [][]uint64, winne
 	}
 	for b, rec := range kept {
 		for i, h := range hashes[b] {
-			if h%shares != share {
+			if h%shares != share || (valid[b] != nil && !valid[b][i]) {
 				continue
 			}
 			cur := pick{b, i}

@@ -389,7 +389,22 @@ func assembleJoin(ctx context.Context, schema *arrow.Schema, rec arrow.RecordBat
 			c.Release()
 		}
 	}()
+	// Every probe row once, in order (a left join, or an inner one where
+	// all matched once): the probe columns go out as they are.
+	identity := int64(pidx.Len()) == rec.NumRows()
+	for i, v := range pidx.Int64Values() {
+		if !identity || v != int64(i) {
+			identity = false
+			break
+		}
+	}
 	for c := range int(rec.NumCols()) {
+		if identity {
+			a := rec.Column(c)
+			a.Retain()
+			cols = append(cols, a)
+			continue
+		}
 		a, err := compute.TakeArray(ctx, rec.Column(c), pidx)
 		if err != nil {
 			return nil, err

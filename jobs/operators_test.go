@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -343,6 +344,146 @@ func TestAggregateWorkersAgree(t *testing.T) {
 	}
 	if !array.RecordEqual(outs[0], outs[1]) {
 		t.Errorf("1 worker:\n%v\n4 workers:\n%v", outs[0], outs[1])
+	}
+}
+
+// Measures that keep the same state of one column (sum and avg, count
+// and count, percentiles at several ranks, the distinct counts) fold it
+// once and share it; each column of the output equals the measure
+// computed alone, in one process, by several workers and through spills.
+func TestAggregateSharedStates(t *testing.T) {
+	fields := []arrow.Field{{Name: "g", Type: i64}, {Name: "u", Type: i64}, {Name: "lat", Type: i32, Nullable: true}}
+	var recs []arrow.RecordBatch
+	for b := range 12 {
+		var g, u, lat []any
+		for i := range 400 {
+			n := b*400 + i
+			g, u = append(g, n%5), append(u, (n*31)%613)
+			if n%11 == 0 {
+				lat = append(lat, nil)
+			} else {
+				lat = append(lat, (n*17)%900)
+			}
+		}
+		recs = append(recs, rows(t, fields, g, u, lat))
+	}
+	measures := []map[string]string{
+		{"total": "sum(lat)"}, {"mean": "avg(lat)"}, {"p50": "percentile(lat, 0.5)"}, {"n1": "count(lat)"},
+		{"p95": "percentile(lat, 0.95)"}, {"n2": "count(lat)"}, {"hi": "max(lat)"}, {"lo": "min(lat)"},
+		{"d1": "count_distinct(u)"}, {"d2": "count_distinct(u)"}, {"p99": "percentile(lat, 0.99)"}, {"mean2": "avg(lat)"},
+	}
+	shared, err := Aggregate(stream(recs...), "agg", &spec.Aggregate{By: []string{"g"}, Measures: measures}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	folded := 0
+	for k, d := range shared.(*aggregate).measures {
+		if d.state == k {
+			folded++
+		}
+	}
+	if folded != 6 { // sum, percentile, count, max, min, count_distinct
+		t.Errorf("%d states folded, want 6", folded)
+	}
+	together := drainAll(t, shared)
+	byGroup := func(recs ...arrow.RecordBatch) map[string]string {
+		out := map[string]string{}
+		for _, r := range recs {
+			for i := range int(r.NumRows()) {
+				var vals []string
+				for j := 1; j < int(r.NumCols()); j++ {
+					vals = append(vals, r.Column(j).ValueStr(i))
+				}
+				out[r.Column(0).ValueStr(i)] = strings.Join(vals, "|")
+			}
+		}
+		return out
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	spilled, err := aggregateWithBudget(stream(recs...), "agg", &spec.Aggregate{By: []string{"g"}, Measures: measures}, nil, 2<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spilled.(*aggregate).workers = 3
+	parts, err := Drain(context.Background(), spilled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release(parts)
+	if spilled.(*aggregate).spill == nil {
+		t.Error("a 2 KiB budget did not spill")
+	}
+	if got, want := byGroup(parts...), byGroup(together); !maps.Equal(got, want) {
+		t.Errorf("spilled, 3 workers:\n%v\nin memory:\n%v", got, want)
+	}
+	for k, m := range measures {
+		alone, err := Aggregate(stream(recs...), "agg", &spec.Aggregate{By: []string{"g"}, Measures: []map[string]string{m}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := drainAll(t, alone)
+		if !array.Equal(want.Column(1), together.Column(1+k)) {
+			t.Errorf("%v: alone %v, beside the others %v", m, want.Column(1), together.Column(1+k))
+		}
+	}
+}
+
+// A row that fails validation never takes part in dedupe: the newest
+// valid row of its key survives, in memory and spilled alike, and the
+// counts split rejected from duplicate rows.
+func TestDedupeAfterRejects(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	fields := []arrow.Field{{Name: "id", Type: i64}, {Name: "k", Type: str}, {Name: "v", Type: i64, Nullable: true}}
+	var recs []arrow.RecordBatch
+	want := map[string]int64{} // key: the id that must survive
+	rejected := 0
+	for b := range 20 {
+		var ids, ks, vs []any
+		for i := range 200 {
+			n := b*200 + i
+			k := fmt.Sprintf("key-%d", (n*7919)%700)
+			ids, ks = append(ids, n), append(ks, k)
+			if n%9 == 4 { // a NULL v fails "required"
+				vs = append(vs, nil)
+				rejected++
+				continue
+			}
+			vs = append(vs, n)
+			want[k] = int64(n) // ids rise: the last valid one is the newest
+		}
+		recs = append(recs, rows(t, fields, ids, ks, vs))
+	}
+	c := &spec.Cleanse{Required: []string{"v"}, Dedupe: &spec.Dedupe{Key: []string{"k"}, KeepNewest: "id"}}
+	for _, budget := range []int64{DefaultMemoryBudget, 4 << 10} {
+		stats := &CleanseStats{}
+		s, err := cleanseWithBudget(stream(recs...), "c", c, &Quarantine{}, nil, stats, budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Drain(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, r := range out {
+			for i := range int(r.NumRows()) {
+				k := r.Column(1).(*array.String).Value(i)
+				if _, dup := got[k]; dup {
+					t.Errorf("budget %d: key %s twice", budget, k)
+				}
+				got[k] = r.Column(0).(*array.Int64).Value(i)
+			}
+		}
+		release(out)
+		s.Close()
+		if !maps.Equal(got, want) {
+			t.Errorf("budget %d: %d survivors, want %d", budget, len(got), len(want))
+		}
+		if stats.Rejected != int64(rejected) || stats.Duplicates != int64(4000-rejected-len(want)) {
+			t.Errorf("budget %d: %+v, want %d rejected and %d duplicates", budget, *stats, rejected, 4000-rejected-len(want))
+		}
 	}
 }
 

@@ -109,11 +109,7 @@ func stateBlob(d measureDef, st measureState) ([]byte, error) {
 	switch d.m.Func {
 	case "count_distinct":
 		if smallInt(d.typ) {
-			vals := make([]int64, 0, len(st.ints))
-			for v := range st.ints {
-				vals = append(vals, v)
-			}
-			slices.Sort(vals)
+			vals := st.ints.values()
 			b := binary.AppendUvarint(nil, uint64(len(vals)))
 			for _, v := range vals {
 				b = binary.AppendVarint(b, v)
@@ -219,14 +215,14 @@ func readBlob(d measureDef, st *measureState, b []byte) error {
 		}
 		b = b[k:]
 		if smallInt(d.typ) {
-			st.ints = make(map[int64]struct{}, n)
+			st.ints = &intSet{}
 			for range n {
 				v, k := binary.Varint(b)
 				if k <= 0 {
 					return bad
 				}
 				b = b[k:]
-				st.ints[v] = struct{}{}
+				st.ints.add(v)
 			}
 			return nil
 		}

@@ -46,6 +46,11 @@ type Env struct {
 type RunOptions struct {
 	Window Window
 	RunID  string
+	// BeforePublish, when set, is called after every output is prepared
+	// and before the first is published; an error aborts the run with
+	// nothing published. The scheduler checks its run's fencing token
+	// here.
+	BeforePublish func(ctx context.Context) error
 }
 
 // Result is what one window's run did.
@@ -380,6 +385,11 @@ func Run(ctx context.Context, name string, p *spec.Pipeline, env Env, o RunOptio
 	// Every output is finished before any is published.
 	for _, w := range pl.writers {
 		if err := w.Prepare(ctx, pl.inputs); err != nil {
+			return abort(err)
+		}
+	}
+	if o.BeforePublish != nil {
+		if err := o.BeforePublish(ctx); err != nil {
 			return abort(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -316,6 +317,22 @@ func TestHourlyActivityRerunPIIStale(t *testing.T) {
 			if strings.HasPrefix(e.Name(), "_hetl_tmp") {
 				t.Errorf("%s: the failed run left %s", table, e.Name())
 			}
+		}
+	}
+	// A run whose BeforePublish refuses (the scheduler's fence: another
+	// attempt took the window over) publishes nothing either, in one
+	// process or as tasks.
+	fenced := errors.New("fenced")
+	refuse := RunOptions{Window: w, RunID: "fenced", BeforePublish: func(context.Context) error { return fenced }}
+	if _, err := Run(ctx, "hourly_activity", p, s.env(), refuse); !errors.Is(err, fenced) {
+		t.Fatalf("a run refused by BeforePublish: %v", err)
+	}
+	if _, err := RunTasks(ctx, "hourly_activity", p, s.env(), refuse, LocalExecutor{Workers: 2}, 0); !errors.Is(err, fenced) {
+		t.Fatalf("tasks refused by BeforePublish: %v", err)
+	}
+	for i, table := range []string{"events_clean", "agg_events_hourly"} {
+		if pm, err := ReadPartitionManifest(ctx, s.fsys, table, w.Partition()); err != nil || pm.RunID != "b" || pm.Checksum != second.Outputs[i].Checksum {
+			t.Errorf("%s after a fenced run: %+v, %v", table, pm, err)
 		}
 	}
 	if first.Quarantined["negative latency"]+first.Quarantined["no users row for user_id"] == 0 {

@@ -702,6 +702,11 @@ func RunTasks(ctx context.Context, name string, p *spec.Pipeline, env Env, o Run
 			return abort(err)
 		}
 	}
+	if o.BeforePublish != nil {
+		if err := o.BeforePublish(ctx); err != nil {
+			return abort(err)
+		}
+	}
 	for _, pub := range pubs {
 		m, err := pub.Commit(ctx)
 		if err != nil {

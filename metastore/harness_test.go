@@ -89,6 +89,7 @@ func conformance(t *testing.T, newHarness func(t *testing.T) harness) {
 		{"ConcurrentOpen", testConcurrentOpen},
 		{"SchemaTooNew", testSchemaTooNew},
 		{"Runs", testRuns},
+		{"PruneRuns", testPruneRuns},
 		{"RunAttempts", testRunAttempts},
 		{"FinishRunOnce", testFinishRunOnce},
 		{"Watermarks", testWatermarks},

@@ -202,3 +202,14 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
 	}
 	return runs, nil
 }
+
+// PruneRuns deletes the records of runs that finished before before (the
+// scheduler's retention) and says how many went. Running ones stay.
+func (s *Store) PruneRuns(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, "DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ?", before.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("prune runs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

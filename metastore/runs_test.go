@@ -166,3 +166,24 @@ func testFinishRunOnce(t *testing.T, h harness) {
 		t.Errorf("after a refused second finish: %+v", runs)
 	}
 }
+
+func testPruneRuns(t *testing.T, h harness) {
+	ctx := context.Background()
+	clk := newClock()
+	s := h.open(t, clk)
+	w := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	old, _ := s.StartRun(ctx, RunSpec{Kind: "pipeline", Name: "p", WindowStart: w, WindowEnd: w.Add(time.Hour)})
+	s.FinishRun(ctx, old.ID, RunSucceeded, "", "")
+	running, _ := s.StartRun(ctx, RunSpec{Kind: "pipeline", Name: "p", WindowStart: w.Add(time.Hour), WindowEnd: w.Add(2 * time.Hour)})
+	clk.Add(48 * time.Hour)
+	recent, _ := s.StartRun(ctx, RunSpec{Kind: "import", Name: "i", WindowStart: w, WindowEnd: w})
+	s.FinishRun(ctx, recent.ID, RunFailed, "boom", "")
+	n, err := s.PruneRuns(ctx, clk.Now().Add(-24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want 1", n, err)
+	}
+	left, err := s.ListRuns(ctx, RunFilter{})
+	if err != nil || len(left) != 2 || left[0].ID != recent.ID || left[1].ID != running.ID {
+		t.Fatalf("left %+v, %v", left, err)
+	}
+}

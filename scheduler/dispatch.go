@@ -112,7 +112,7 @@ func (e *Engine) failNow(ctx context.Context, r Run, sp *Spec, cause error, now 
 		return
 	}
 	e.log.Warn("window failed", "job", sp.Name, "partition", r.Key.Window.Partition(), "err", cause)
-	e.metrics.attempt(sp.Name, StatusFailed, 0, 0)
+	e.metrics.attempt(sp.Name, StatusFailed, 0, RunResult{})
 }
 
 // completion ends the attempt of claimed run r with status, deciding what

@@ -96,7 +96,7 @@ wait:
 	took := finished.Sub(started)
 	log := e.log.With("job", sp.Name, "partition", r.Key.Window.Partition(), "took", took)
 	if lost {
-		e.metrics.attempt(sp.Name, StatusLost, took, 0)
+		e.metrics.attempt(sp.Name, StatusLost, took, RunResult{})
 		return
 	}
 	status, msg := StatusSucceeded, ""
@@ -117,7 +117,7 @@ wait:
 		log.Error("record attempt", "status", status, "err", err)
 		return
 	}
-	e.metrics.attempt(sp.Name, status, took, out.res.Rows)
+	e.metrics.attempt(sp.Name, status, took, out.res)
 	switch c.Next {
 	case StatusSucceeded:
 		log.Info("window succeeded", "rows", out.res.Rows)

@@ -215,7 +215,7 @@ func (e *Engine) reclaimZombies(ctx context.Context, open []Run, now time.Time, 
 		}
 		e.log.Warn("recovered a run whose process died", "job", r.Key.Schedule, "partition", r.Key.Window.Partition(),
 			"holder", r.Holder, "next", nr.Status)
-		e.metrics.attempt(r.Key.Schedule, StatusLost, now.Sub(r.Started), 0)
+		e.metrics.attempt(r.Key.Schedule, StatusLost, now.Sub(r.Started), RunResult{})
 		open[i] = nr
 	}
 	return open

@@ -20,6 +20,7 @@ type Metrics struct {
 	mu        sync.Mutex
 	runs      map[[2]string]float64 // schedule, status
 	rows      map[string]float64
+	bytes     map[string]float64
 	alerts    map[[2]string]float64 // schedule, kind
 	alertErrs map[string]float64
 	skipped   map[string]float64
@@ -41,18 +42,19 @@ type histogram struct {
 // NewMetrics returns empty metrics.
 func NewMetrics() *Metrics {
 	return &Metrics{
-		runs: map[[2]string]float64{}, rows: map[string]float64{}, alerts: map[[2]string]float64{},
+		runs: map[[2]string]float64{}, rows: map[string]float64{}, bytes: map[string]float64{}, alerts: map[[2]string]float64{},
 		alertErrs: map[string]float64{}, skipped: map[string]float64{}, lag: map[string]float64{},
 		running: map[string]float64{}, durations: map[string]*histogram{},
 	}
 }
 
-func (m *Metrics) attempt(schedule string, status RunStatus, d time.Duration, rows int64) {
+func (m *Metrics) attempt(schedule string, status RunStatus, d time.Duration, res RunResult) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.runs[[2]string{schedule, string(status)}]++
 	if status == StatusSucceeded {
-		m.rows[schedule] += float64(rows)
+		m.rows[schedule] += float64(res.Rows)
+		m.bytes[schedule] += float64(res.Bytes)
 	}
 	h := m.durations[schedule]
 	if h == nil {
@@ -125,6 +127,7 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	}
 	family(cw, "hetl_scheduler_runs_total", "Attempts finished, by schedule and outcome.", "counter", byPair(m.runs, "schedule", "status"))
 	family(cw, "hetl_scheduler_rows_total", "Rows processed by succeeded attempts.", "counter", bySchedule(m.rows))
+	family(cw, "hetl_scheduler_bytes_total", "Bytes published by succeeded attempts.", "counter", bySchedule(m.bytes))
 	family(cw, "hetl_scheduler_alerts_total", "Alerts sent, by schedule and kind.", "counter", byPair(m.alerts, "schedule", "kind"))
 	family(cw, "hetl_scheduler_alert_errors_total", "Alerts that failed to send (they are retried).", "counter", bySchedule(m.alertErrs))
 	family(cw, "hetl_scheduler_windows_skipped_total", "Missed windows the catch-up policy skipped.", "counter", bySchedule(m.skipped))

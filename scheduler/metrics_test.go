@@ -98,7 +98,7 @@ func TestMetricsAndHealth(t *testing.T) {
 			if w.Start.Hour() == 10 {
 				return RunResult{}, errors.New("boom")
 			}
-			return RunResult{Rows: 100}, nil
+			return RunResult{Rows: 100, Bytes: 4096}, nil
 		}
 		sp := testSpec(`odd "name"\`, "@hourly", "")
 		sp.Retry.MaxAttempts = 1
@@ -119,6 +119,7 @@ func TestMetricsAndHealth(t *testing.T) {
 			`hetl_scheduler_runs_total{` + lbl + `,status="succeeded"}`:         2,
 			`hetl_scheduler_runs_total{` + lbl + `,status="failed"}`:            1,
 			`hetl_scheduler_rows_total{` + lbl + `}`:                            200,
+			`hetl_scheduler_bytes_total{` + lbl + `}`:                           8192,
 			`hetl_scheduler_run_duration_seconds_count{` + lbl + `}`:            3,
 			`hetl_scheduler_run_duration_seconds_sum{` + lbl + `}`:              270,
 			`hetl_scheduler_run_duration_seconds_bucket{` + lbl + `,le="60"}`:   0,

@@ -21,7 +21,10 @@ type Runner interface {
 
 // RunResult is what an attempt reports.
 type RunResult struct {
+	// Rows the attempt read (an import's rows, a pipeline's input rows).
 	Rows int64
+	// Bytes the attempt published.
+	Bytes int64
 }
 
 type tokenKey struct{}

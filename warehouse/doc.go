@@ -46,6 +46,10 @@
 //     therefore never asks it to: at each block boundary it completes the
 //     file and reopens it for append. CreateOptions.SizeHint lets a file be
 //     written as one block instead.
-//   - The HDFS FS has no Kerberos test here: the Kerberos path (ticket cache
-//     and krb5.conf) is compiled, not exercised against a KDC.
+//   - Kerberos (HDFSOptions.Kerberos, kerberos.go) is tested against a
+//     MiniKdc and a Kerberized mini HDFS with SASL data transfer
+//     (dfs.data.transfer.protection=authentication). RPC integrity/privacy
+//     and HA namenodes with Kerberos are implemented by colinmarc/hdfs but
+//     not tested here. Only FILE: ticket caches are read, and a client
+//     from a ticket cache cannot renew it (a keytab can).
 package warehouse

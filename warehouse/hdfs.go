@@ -17,8 +17,6 @@ import (
 	"github.com/colinmarc/hdfs/v2"
 	"github.com/colinmarc/hdfs/v2/hadoopconf"
 	krb "github.com/jcmturner/gokrb5/v8/client"
-	krbconfig "github.com/jcmturner/gokrb5/v8/config"
-	"github.com/jcmturner/gokrb5/v8/credentials"
 )
 
 // HDFSOptions configure an HDFS filesystem.
@@ -30,25 +28,34 @@ type HDFSOptions struct {
 	// Properties override the Hadoop configuration (Sqoop's -D key=value).
 	Properties map[string]string
 	// User is the HDFS user on an insecure cluster; "" means the OS user.
-	// Kerberos takes the principal from the ticket cache instead.
+	// With Kerberos the user is the logged-in principal, and setting User
+	// is an error.
 	User string
+	// Kerberos says how to log in when the Hadoop configuration sets
+	// hadoop.security.authentication=kerberos; setting it for a cluster
+	// without Kerberos is an error.
+	Kerberos KerberosOptions
 }
 
 // HDFS is an FS on a Hadoop filesystem, rooted at a directory. Close it
 // when done.
 type HDFS struct {
 	client      *hdfs.Client
-	root        string // absolute HDFS path
-	uri         string // for String()
-	blockSize   int64  // block size of new files
-	replication int    // replication of new files
+	kerberos    *krb.Client // nil without Kerberos; destroyed by Close
+	root        string      // absolute HDFS path
+	uri         string      // for String()
+	blockSize   int64       // block size of new files
+	replication int         // replication of new files
 }
 
 // NewHDFS connects to the namenode of loc (or fs.defaultFS for hdfs:///)
-// and roots the FS at loc.Path, creating it when missing. With
-// hadoop.security.authentication=kerberos it authenticates from the ticket
-// cache ($KRB5CCNAME, else /tmp/krb5cc_UID) and krb5.conf ($KRB5_CONFIG,
-// else /etc/krb5.conf).
+// and roots the FS at loc.Path, creating it when missing.
+//
+// With hadoop.security.authentication=kerberos it logs in as
+// opts.Kerberos says (a keytab, else the ticket cache), asks for the
+// namenode's service ticket under dfs.namenode.kerberos.principal (_HOST
+// stands for the namenode's host), and protects block transfers with SASL
+// as dfs.data.transfer.protection (or dfs.encrypt.data.transfer) asks.
 func NewHDFS(ctx context.Context, loc Location, opts HDFSOptions) (*HDFS, error) {
 	if loc.Scheme != "hdfs" {
 		return nil, fmt.Errorf("hdfs: location %s is not hdfs://", loc)
@@ -67,16 +74,24 @@ func NewHDFS(ctx context.Context, loc Location, opts HDFSOptions) (*HDFS, error)
 	if len(clientOpts.Addresses) == 0 {
 		return nil, fmt.Errorf("hdfs: %s names no namenode and the Hadoop configuration sets no fs.defaultFS", loc)
 	}
+	var kc *krb.Client
 	if clientOpts.KerberosClient != nil { // set by ClientOptionsFromConf for kerberos
-		kc, err := kerberosClient()
+		if opts.User != "" {
+			return nil, fmt.Errorf("hdfs: the cluster uses Kerberos (hadoop.security.authentication=kerberos), so the HDFS user is the Kerberos principal; unset the HDFS user %q", opts.User)
+		}
+		kc, err = kerberosLogin(opts.Kerberos)
 		if err != nil {
 			return nil, fmt.Errorf("hdfs: kerberos: %w", err)
 		}
 		clientOpts.KerberosClient = kc
 		if clientOpts.KerberosServicePrincipleName == "" {
-			clientOpts.KerberosServicePrincipleName = "nn/_HOST"
+			kc.Destroy()
+			return nil, errors.New("hdfs: kerberos: the Hadoop configuration sets no dfs.namenode.kerberos.principal (the namenode's service principal, e.g. nn/_HOST@REALM)")
 		}
 	} else {
+		if !opts.Kerberos.IsZero() {
+			return nil, errors.New("hdfs: Kerberos options are set but the Hadoop configuration does not ask for Kerberos (hadoop.security.authentication is not kerberos); point at the cluster's HADOOP_CONF_DIR or drop the Kerberos options")
+		}
 		clientOpts.User = opts.User
 		if clientOpts.User == "" {
 			u, err := user.Current()
@@ -86,15 +101,26 @@ func NewHDFS(ctx context.Context, loc Location, opts HDFSOptions) (*HDFS, error)
 			clientOpts.User = u.Username
 		}
 	}
+	explain := func(err error) error {
+		if kc == nil {
+			return explainSimpleRefused(clientOpts.Addresses, err)
+		}
+		return fmt.Errorf("kerberos as %s, namenode principal %s (dfs.namenode.kerberos.principal): %w",
+			kc.Credentials.CName().PrincipalNameString()+"@"+kc.Credentials.Domain(), clientOpts.KerberosServicePrincipleName, err)
+	}
 	client, err := hdfs.NewClient(clientOpts)
 	if err != nil {
-		return nil, fmt.Errorf("hdfs: connect to %v: %w", clientOpts.Addresses, err)
+		err = fmt.Errorf("hdfs: connect to %v: %w", clientOpts.Addresses, explain(err))
+		destroy(kc)
+		return nil, err
 	}
 	// The namenode's defaults, unless -D dfs.replication / dfs.blocksize say otherwise.
 	defaults, err := client.ServerDefaults()
 	if err != nil {
+		err = fmt.Errorf("hdfs: read server defaults from %v: %w", clientOpts.Addresses, explain(err))
 		client.Close()
-		return nil, fmt.Errorf("hdfs: read server defaults from %v: %w", clientOpts.Addresses, err)
+		destroy(kc)
+		return nil, err
 	}
 	if v, err := strconv.Atoi(opts.Properties["dfs.replication"]); err == nil && v > 0 {
 		defaults.Replication = v
@@ -104,13 +130,14 @@ func NewHDFS(ctx context.Context, loc Location, opts HDFSOptions) (*HDFS, error)
 	}
 	h := &HDFS{
 		client:      client,
+		kerberos:    kc,
 		root:        loc.Path,
 		uri:         "hdfs://" + clientOpts.Addresses[0] + loc.Path,
 		blockSize:   defaults.BlockSize,
 		replication: defaults.Replication,
 	}
 	if err := h.MkdirAll(ctx, ""); err != nil {
-		client.Close()
+		h.Close()
 		return nil, fmt.Errorf("hdfs: create warehouse root: %w", err)
 	}
 	return h, nil
@@ -154,34 +181,21 @@ func nameNodeAddresses(conf hadoopconf.HadoopConf, nn string) []string {
 	return addrs
 }
 
-func kerberosClient() (*krb.Client, error) {
-	cfgPath := os.Getenv("KRB5_CONFIG")
-	if cfgPath == "" {
-		cfgPath = "/etc/krb5.conf"
-	}
-	cfg, err := krbconfig.Load(cfgPath)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", cfgPath, err)
-	}
-	ccPath := os.Getenv("KRB5CCNAME")
-	if ccPath == "" {
-		ccPath = "/tmp/krb5cc_" + strconv.Itoa(os.Getuid())
-	}
-	if strings.Contains(ccPath, ":") && !strings.HasPrefix(ccPath, "FILE:") {
-		return nil, fmt.Errorf("ticket cache %s: only FILE: caches are supported", ccPath)
-	}
-	ccPath = strings.TrimPrefix(ccPath, "FILE:")
-	cc, err := credentials.LoadCCache(ccPath)
-	if err != nil {
-		return nil, fmt.Errorf("load ticket cache %s (run kinit): %w", ccPath, err)
-	}
-	return krb.NewFromCCache(cc, cfg)
-}
-
 func (h *HDFS) String() string { return h.uri }
 
-// Close closes the connection to the namenode.
-func (h *HDFS) Close() error { return h.client.Close() }
+// Close closes the connection to the namenode and ends the Kerberos
+// session.
+func (h *HDFS) Close() error {
+	err := h.client.Close()
+	destroy(h.kerberos)
+	return err
+}
+
+func destroy(kc *krb.Client) {
+	if kc != nil {
+		kc.Destroy()
+	}
+}
 
 // path maps a caller's name to the absolute HDFS path, failing early on a
 // done ctx (colinmarc/hdfs takes no ctx on namenode calls).

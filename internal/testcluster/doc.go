@@ -1,6 +1,6 @@
 // Package testcluster is the one door through which tests reach the real
-// servers of hetl's test stack: MariaDB, the mini HDFS and YARN clusters, and
-// HBase's Thrift2 gateway.
+// servers of hetl's test stack: MariaDB, the mini HDFS and YARN clusters, the
+// Kerberized mini HDFS with its KDC (SecureHDFS), and HBase's Thrift2 gateway.
 //
 // Endpoints come from the environment variables that `make cluster-up` writes
 // to .hetl-test/endpoints.env (HETL_TEST_MYSQL_DSN, HETL_TEST_HDFS, ...). When

@@ -59,6 +59,41 @@ func HDFS(t testing.TB) (nameNodeURL, hadoopConfDir string) {
 	return nameNodeURL, hadoopConfDir
 }
 
+// SecureHDFSServer is the Kerberized mini HDFS (testing/cluster component
+// hdfs-secure) and what a client needs to log in to it.
+type SecureHDFSServer struct {
+	NameNode  string // hdfs://host:port
+	ConfDir   string // its HADOOP_CONF_DIR: hadoop.security.authentication=kerberos, the namenode principal, SASL data transfer
+	Krb5Conf  string // krb5.conf naming the MiniKdc (for KRB5_CONFIG)
+	Keytab    string // keytab of the client principal
+	Principal string // client principal, user@REALM
+	CCache    string // a ticket cache of the client principal, refreshed by the launcher
+	KDC       string // host:port of the MiniKdc (TCP)
+}
+
+// SecureHDFS returns the Kerberized mini HDFS, or stops the test when there
+// is none. Its variables are separate from HETL_TEST_HDFS and
+// HADOOP_CONF_DIR, which stay those of the insecure cluster.
+func SecureHDFS(t testing.TB) SecureHDFSServer {
+	t.Helper()
+	s := SecureHDFSServer{
+		NameNode:  lookup(t, "HETL_TEST_HDFS_SECURE"),
+		ConfDir:   lookup(t, "HETL_TEST_HDFS_SECURE_CONF_DIR"),
+		Krb5Conf:  lookup(t, "HETL_TEST_HDFS_SECURE_KRB5_CONFIG"),
+		Keytab:    lookup(t, "HETL_TEST_HDFS_SECURE_KEYTAB"),
+		Principal: lookup(t, "HETL_TEST_HDFS_SECURE_PRINCIPAL"),
+		CCache:    lookup(t, "HETL_TEST_HDFS_SECURE_CCACHE"),
+		KDC:       lookup(t, "HETL_TEST_HDFS_SECURE_KDC"),
+	}
+	u, err := url.Parse(s.NameNode)
+	if err != nil || u.Scheme != "hdfs" || u.Host == "" {
+		missing(t, fmt.Sprintf("HETL_TEST_HDFS_SECURE=%q is not an hdfs://host:port URL", s.NameNode))
+	}
+	reachable(t, "Kerberized HDFS namenode", u.Host)
+	reachable(t, "MiniKdc", s.KDC)
+	return s
+}
+
 // YARN returns the ResourceManager's web URL (http://host:port).
 func YARN(t testing.TB) string {
 	t.Helper()

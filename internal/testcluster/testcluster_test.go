@@ -74,3 +74,16 @@ func TestMissingServerFailsWhenRequired(t *testing.T) {
 		t.Errorf("by hand: skipped=%v msg=%q; want a skip that says how to start the stack", r.skipped, r.msg)
 	}
 }
+
+func TestMissingSecureHDFSFailsWhenRequired(t *testing.T) {
+	for _, k := range []string{"CONF_DIR", "KRB5_CONFIG", "KEYTAB", "PRINCIPAL", "CCACHE"} {
+		t.Setenv("HETL_TEST_HDFS_SECURE_"+k, "/nonexistent")
+	}
+	t.Setenv("HETL_TEST_HDFS_SECURE_KDC", "127.0.0.1:1")
+	t.Setenv("HETL_TEST_HDFS_SECURE", "hdfs://127.0.0.1:1") // nothing listens on port 1
+	t.Setenv("HETL_REQUIRE_CLUSTER", "1")
+	r := stopped(func(tb testing.TB) { SecureHDFS(tb) })
+	if !r.failed || r.skipped || !strings.Contains(r.msg, "Kerberized HDFS namenode at 127.0.0.1:1 is not reachable") {
+		t.Errorf("required: failed=%v skipped=%v msg=%q; want a failure", r.failed, r.skipped, r.msg)
+	}
+}

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"regexp"
+	"regexp/syntax"
 )
 
 // Regular expressions are Go's (RE2): no backtracking, linear time. A
@@ -66,6 +67,14 @@ func noCheck(*regexp.Regexp) error { return nil }
 // regexpLike is whether the pattern matches anywhere in s (anchor it
 // with ^ and $ for the whole string).
 func regexpLike(c *compiler, e *callExpr, args []*node) (*node, error) {
+	if pat := args[1].konst; pat != nil && pat.isValid(0) && wantAll(e, args[:2], kVarchar) == nil {
+		if m := classRunMatcher(pat.s[0]); m != nil {
+			return strictNode(tBoolean, args, func(in []*vec, out *vec, i int) error {
+				out.b[i] = m(in[0].s[i])
+				return nil
+			}), nil
+		}
+	}
 	return regexpNode(e, tBoolean, args, noCheck, func(re *regexp.Regexp, in []*vec, out *vec, i int) error {
 		out.b[i] = re.MatchString(in[0].s[i])
 		return nil
@@ -118,4 +127,49 @@ func regexpReplace(c *compiler, e *callExpr, args []*node) (*node, error) {
 		out.s[i] = re.ReplaceAllString(in[0].s[i], in[2].s[i])
 		return nil
 	})
+}
+
+// classRunMatcher is a matcher equal to the pattern's, without the
+// regexp engine, for the common validation pattern ^[class]+$ (or *)
+// whose class holds ASCII characters only: a table lookup per byte. Nil
+// for any other pattern. A non-ASCII byte is in no such class, as a
+// non-ASCII (or invalid UTF-8) character is not for the regexp.
+func classRunMatcher(pattern string) func(string) bool {
+	re, err := syntax.Parse(pattern, syntax.Perl) // regexp.Compile's flags
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	if re.Op != syntax.OpConcat || len(re.Sub) != 3 || re.Sub[0].Op != syntax.OpBeginText || re.Sub[2].Op != syntax.OpEndText {
+		return nil
+	}
+	run := re.Sub[1]
+	if (run.Op != syntax.OpPlus && run.Op != syntax.OpStar) || run.Sub[0].Op != syntax.OpCharClass {
+		return nil
+	}
+	var in [256]bool
+	ranges := run.Sub[0].Rune
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i+1] > 127 {
+			return nil
+		}
+		for c := ranges[i]; c <= ranges[i+1]; c++ {
+			in[c] = true
+		}
+	}
+	least := 0
+	if run.Op == syntax.OpPlus {
+		least = 1
+	}
+	return func(s string) bool {
+		if len(s) < least {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			if !in[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
 }

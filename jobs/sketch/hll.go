@@ -23,6 +23,11 @@ const (
 type HLL struct {
 	reg    []uint8  // the registers once dense; nil while sparse
 	sparse []uint32 // while sparse: index<<8 | register, ascending, non-zero only
+	// pending are sparse entries not yet in sparse, in arrival order
+	// (an index may repeat), sorted into it in one pass once there are
+	// half as many: inserting each into the sorted list moved half the
+	// list per value.
+	pending []uint32
 }
 
 // NewHLL is an empty counter.
@@ -52,16 +57,30 @@ func (h *HLL) AddInt64(v int64)   { h.AddHash(HashInt64(v)) }
 
 // setSparse raises register idx to r in the sparse list.
 func (h *HLL) setSparse(idx uint32, r uint8) {
-	// Entries have a non-zero low byte, so idx<<8 sorts just before
-	// idx's entry, if there is one.
-	i, _ := slices.BinarySearch(h.sparse, idx<<8)
-	if i < len(h.sparse) && h.sparse[i]>>8 == idx {
-		if r > uint8(h.sparse[i]) {
-			h.sparse[i] = idx<<8 | uint32(r)
-		}
+	h.pending = append(h.pending, idx<<8|uint32(r))
+	if len(h.pending) >= max(32, len(h.sparse)/2) {
+		h.flush()
+	}
+}
+
+// flush sorts the pending entries into the sparse list (keeping the
+// largest register of an index), and turns the sketch dense when the
+// list outgrows hllSparseMax.
+func (h *HLL) flush() {
+	if len(h.pending) == 0 {
 		return
 	}
-	h.sparse = slices.Insert(h.sparse, i, idx<<8|uint32(r))
+	slices.Sort(h.pending)
+	// Entries of one index are now adjacent, largest register last.
+	p := h.pending[:0]
+	for i, e := range h.pending {
+		if i+1 < len(h.pending) && h.pending[i+1]>>8 == e>>8 {
+			continue
+		}
+		p = append(p, e)
+	}
+	h.sparse = mergeSparse(h.sparse, p)
+	h.pending = h.pending[:0]
 	if len(h.sparse) > hllSparseMax {
 		h.densify()
 	}
@@ -72,13 +91,20 @@ func (h *HLL) densify() {
 	for _, e := range h.sparse {
 		h.reg[e>>8] = uint8(e)
 	}
-	h.sparse = nil
+	for _, e := range h.pending {
+		h.reg[e>>8] = max(h.reg[e>>8], uint8(e))
+	}
+	h.sparse, h.pending = nil, nil
 }
 
 // Merge makes h count the union of h's and o's values: each register
 // becomes the larger of the two, so the result does not depend on how
 // values were split between sketches or the order of merges.
 func (h *HLL) Merge(o *HLL) {
+	h.flush()
+	if o != nil {
+		o.flush() // the same registers, sorted
+	}
 	switch {
 	case o == nil || o == h:
 	case o.reg != nil:
@@ -119,6 +145,7 @@ func mergeSparse(a, b []uint32) []uint32 {
 
 // histogram counts the registers of each value 0..hllQ+1.
 func (h *HLL) histogram() (c [hllQ + 2]int) {
+	h.flush()
 	if h.reg == nil {
 		c[0] = hllM - len(h.sparse)
 		for _, e := range h.sparse {

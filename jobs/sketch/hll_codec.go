@@ -42,6 +42,7 @@ func (h *HLL) MarshalBinary() ([]byte, error) {
 
 // each calls fn for the non-zero registers in index order.
 func (h *HLL) each(fn func(idx uint32, r uint8)) {
+	h.flush()
 	if h.reg == nil {
 		for _, e := range h.sparse {
 			fn(e>>8, uint8(e))

@@ -17,6 +17,7 @@ const (
 // MarshalBinary encodes the sketch (format version 2; see the package
 // doc). Equal sketches give equal bytes.
 func (q *Quantiles) MarshalBinary() ([]byte, error) {
+	q.flush()
 	if q.invW == 0 {
 		return nil, errUninitialised
 	}

@@ -6,6 +6,14 @@
 // inside it, so the store under test must take its clock from time.Now
 // (the bubble's fake clock) and must not leave goroutines behind: close
 // databases with t.Cleanup.
+//
+// database/sql works in a bubble when every pool the factory uses is
+// opened inside it (the metastore's, and an admin pool that creates the
+// test database): a pool opened outside would open connections inside the
+// bubble and close them outside, which the runtime refuses (fatal "close
+// of synctest channel from outside bubble"). Network waits are not durably
+// blocking, so the fake clock simply does not move while a query is on the
+// wire; the suite needs no change for a networked store.
 package storetest
 
 import (

@@ -75,7 +75,7 @@ func newEngine(o Options, aggregate bool) (*Engine, error) {
 	case o.FooterCacheBytes > 0:
 		pro.footers = format.NewFooterCache(o.FooterCacheBytes)
 	}
-	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).Build()
+	a := analyzer.NewBuilder(pro).AddPostAnalyzeRule(pruneRuleID, pruneRule).AddPostAnalyzeRule(guardRuleID, guardRule).AddPostAnalyzeRule(decimalAggRuleID, decimalAggRule).Build()
 	// The aggregation rule runs last, once the analyzer has given every
 	// column reference its index (the batch is the builder's "after-all").
 	if aggregate {
@@ -85,7 +85,9 @@ func newEngine(o Options, aggregate bool) (*Engine, error) {
 		}
 		last.Rules = append(last.Rules, analyzer.Rule{Id: aggRuleID, Apply: aggregateRule})
 	}
-	return &Engine{gms: sqle.New(a, &sqle.Config{}), pro: pro, Stats: stats}, nil
+	// Read-only mode refuses every statement that would change something
+	// (INSERT, DDL, CREATE USER, …); guardRule what it lets through.
+	return &Engine{gms: sqle.New(a, &sqle.Config{IsReadOnly: true}), pro: pro, Stats: stats}, nil
 }
 
 // Databases names the databases served.

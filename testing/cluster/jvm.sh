@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Builds and runs one launcher JVM of the test stack.
-# Usage: jvm.sh hadoop|hbase build|start|stop|status
-#   hadoop: MiniDFSCluster + YARN ResourceManager and NodeManager (Hadoop 3.4)
-#   hbase:  TestingHBaseCluster + Thrift2 gateway (HBase 2.6, Hadoop 3 build)
+# Usage: jvm.sh hadoop|hdfs-secure|hbase build|start|stop|status
+#   hadoop:      MiniDFSCluster + YARN ResourceManager and NodeManager (Hadoop 3.4)
+#   hdfs-secure: MiniKdc + Kerberized MiniDFSCluster (Hadoop 3.4; same Maven
+#                project as hadoop, own JVM: Hadoop's security mode is per process)
+#   hbase:       TestingHBaseCluster + Thrift2 gateway (HBase 2.6, Hadoop 3 build)
 # A launcher writes $HETL_TEST_DIR/<name>.env only when its servers serve.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 NAME=${1:-}
 ACTION=${2:-}
+USAGE="usage: jvm.sh hadoop|hdfs-secure|hbase build|start|stop|status"
+PROJECT=$CLUSTER_DIR/$NAME
+HEAP=1500m
 case "$NAME" in
 hadoop) MAIN=dev.hetl.testcluster.HadoopCluster ;;
+hdfs-secure)
+	MAIN=dev.hetl.testcluster.SecureHdfsCluster
+	PROJECT=$CLUSTER_DIR/hadoop
+	HEAP=512m
+	;;
 hbase) MAIN=dev.hetl.testcluster.HBaseCluster ;;
-*) die "usage: jvm.sh hadoop|hbase build|start|stop|status" ;;
+*) die "$USAGE" ;;
 esac
-PROJECT=$CLUSTER_DIR/$NAME
 PIDFILE=$HETL_TEST_DIR/$NAME.pid
 ENVFILE=$HETL_TEST_DIR/$NAME.env
 LOG=$LOG_DIR/$NAME.log
@@ -22,7 +31,7 @@ READY_TIMEOUT=${HETL_TEST_READY_TIMEOUT:-300}
 
 # Java 17 needs these for Hadoop 3.4 and HBase 2.6 (reflection into the JDK).
 JAVA_OPTS=(
-	-Xmx1500m -XX:+IgnoreUnrecognizedVMOptions -Djava.net.preferIPv4Stack=true
+	"-Xmx$HEAP" -XX:+IgnoreUnrecognizedVMOptions -Djava.net.preferIPv4Stack=true
 	-Dorg.apache.hbase.thirdparty.io.netty.tryReflectionSetAccessible=true
 	--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
 )
@@ -77,7 +86,9 @@ start() {
 	rm -rf "${HETL_TEST_DIR:?}/$NAME" "$ENVFILE"
 	log "starting $NAME (log: $LOG)"
 	local args=("$HETL_TEST_DIR/$NAME" "$ENVFILE")
-	[ "$NAME" = hadoop ] && args=("$HETL_TEST_DIR/hadoop" "$HETL_TEST_DIR/hadoop-conf" "$ENVFILE")
+	case $NAME in
+	hadoop | hdfs-secure) args=("$HETL_TEST_DIR/$NAME" "$HETL_TEST_DIR/$NAME-conf" "$ENVFILE") ;;
+	esac
 	# setsid: the JVM outlives this script and is not hit by the caller's Ctrl-C.
 	setsid java "${JAVA_OPTS[@]}" -cp "$PROJECT/target/classes:$(cat "$PROJECT/target/classpath.txt")" \
 		"$MAIN" "${args[@]}" >"$LOG" 2>&1 </dev/null 9>&- &
@@ -100,12 +111,12 @@ stop() {
 
 status() {
 	if pid_alive "$PIDFILE" && [ -s "$ENVFILE" ]; then
-		printf '%-8s up    pid %s  %s\n' "$NAME" "$(cat "$PIDFILE")" \
-			"$(grep -E 'HETL_TEST_(HDFS|YARN_RM|HBASE_THRIFT)=' "$ENVFILE" | sed 's/^export //' | tr '\n' ' ')"
+		printf '%-11s up    pid %s  %s\n' "$NAME" "$(cat "$PIDFILE")" \
+			"$(grep -E 'HETL_TEST_(HDFS|HDFS_SECURE|HDFS_SECURE_PRINCIPAL|YARN_RM|HBASE_THRIFT)=' "$ENVFILE" | sed 's/^export //' | tr '\n' ' ')"
 	elif pid_alive "$PIDFILE"; then
-		printf '%-8s starting  pid %s\n' "$NAME" "$(cat "$PIDFILE")"
+		printf '%-11s starting  pid %s\n' "$NAME" "$(cat "$PIDFILE")"
 	else
-		printf '%-8s down\n' "$NAME"
+		printf '%-11s down\n' "$NAME"
 	fi
 }
 
@@ -114,5 +125,5 @@ build) build ;;
 start) start ;;
 stop) stop ;;
 status) status ;;
-*) die "usage: jvm.sh hadoop|hbase build|start|stop|status" ;;
+*) die "$USAGE" ;;
 esac

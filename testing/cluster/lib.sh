@@ -5,6 +5,8 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HETL_TEST_DIR=${HETL_TEST_DIR:-$REPO_ROOT/.hetl-test}
 CLUSTER_DIR=$REPO_ROOT/testing/cluster
 LOG_DIR=$HETL_TEST_DIR/logs
+# The components of the stack, in start order (they start in parallel).
+COMPONENTS="mariadb hadoop hdfs-secure hbase"
 mkdir -p "$LOG_DIR"
 HETL_TEST_DIR=$(cd "$HETL_TEST_DIR" && pwd) # absolute: it is written into endpoints and command lines
 LOG_DIR=$HETL_TEST_DIR/logs

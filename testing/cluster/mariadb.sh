@@ -89,11 +89,11 @@ stop() {
 
 status() {
 	if pid_alive "$PIDFILE" && [ -s "$ENVFILE" ]; then
-		printf '%-8s up    pid %s  HETL_TEST_MYSQL_DSN=hetl:***@tcp(127.0.0.1:%s)/\n' mariadb "$(cat "$PIDFILE")" "$PORT"
+		printf '%-11s up    pid %s  HETL_TEST_MYSQL_DSN=hetl:***@tcp(127.0.0.1:%s)/\n' mariadb "$(cat "$PIDFILE")" "$PORT"
 	elif pid_alive "$PIDFILE"; then
-		printf '%-8s starting  pid %s\n' mariadb "$(cat "$PIDFILE")"
+		printf '%-11s starting  pid %s\n' mariadb "$(cat "$PIDFILE")"
 	else
-		printf '%-8s down\n' mariadb
+		printf '%-11s down\n' mariadb
 	fi
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts every test server that is not running yet (MariaDB, the Hadoop JVM,
-# the HBase JVM) and writes $HETL_TEST_DIR/endpoints.env once all serve.
+# the Kerberized HDFS JVM, the HBase JVM) and writes
+# $HETL_TEST_DIR/endpoints.env once all serve.
 # Idempotent: what already runs is left alone, and a lock keeps two runs from
 # starting two of anything.
 #
@@ -14,14 +15,14 @@ with_lock
 ctl() { # ctl NAME ACTION: runs a component's script.
 	case $1 in
 	mariadb) "$CLUSTER_DIR/mariadb.sh" "$2" ;;
-	hadoop | hbase) "$CLUSTER_DIR/jvm.sh" "$1" "$2" ;;
+	hadoop | hdfs-secure | hbase) "$CLUSTER_DIR/jvm.sh" "$1" "$2" ;;
 	esac
 }
 
 t0=$SECONDS
 rm -f "$HETL_TEST_DIR/endpoints.env"
 todo=()
-for c in mariadb hadoop hbase; do
+for c in $COMPONENTS; do
 	[ "$(ctl "$c" status | awk '{print $2}')" = up ] || todo+=("$c")
 done
 
@@ -43,7 +44,7 @@ for p in "${pids[@]}"; do wait "$p" || failed=1; done
 tmp=$HETL_TEST_DIR/endpoints.env.tmp
 {
 	echo "# Written by testing/cluster/up.sh; source it to reach the test servers."
-	cat "$HETL_TEST_DIR/mariadb.env" "$HETL_TEST_DIR/hadoop.env" "$HETL_TEST_DIR/hbase.env"
+	for c in $COMPONENTS; do cat "$HETL_TEST_DIR/$c.env"; done
 } >"$tmp"
 mv "$tmp" "$HETL_TEST_DIR/endpoints.env"
 if [ ${#todo[@]} -eq 0 ]; then

@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 # What is down now is what this run starts, and so what it stops at the end
 # (decided up front, so an interrupted start is cleaned up too).
 started=()
-for c in mariadb hadoop hbase; do
+for c in $COMPONENTS; do
 	case $c in
 	mariadb) st=$("$CLUSTER_DIR/mariadb.sh" status) ;;
 	*) st=$("$CLUSTER_DIR/jvm.sh" "$c" status) ;;

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -17,7 +19,11 @@ import (
 // line instead of the tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("HETL_TEST_AS_HETL") == "1" {
-		os.Exit(Execute(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		// As cmd/hetl's main: SIGTERM and Ctrl-C end the context.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := Execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

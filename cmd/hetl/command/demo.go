@@ -47,9 +47,28 @@ database or in an embedded MySQL-compatible server, and runs the demo import.`,
   hetl demo seed --embedded --rows 2000 --hours 3 --keep-running
 
   # seed the embedded server and import everything into ./.hetl/demo/warehouse
-  hetl demo run --rows 20000 --hours 24`,
+  hetl demo run --rows 20000 --hours 24
+
+  # watch the scheduler run the import and hourly_activity hour by hour, then hetl runs
+  hetl demo --schedule`,
 		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	so := demoScheduleOptions{}
+	var schedule bool
+	cmd.Flags().BoolVar(&schedule, "schedule", false, "show the scheduler: schedule the events import and hourly_activity over the last hours of demo data, run the daemon until every window is done, add late rows, and print hetl runs and hetl status")
+	cmd.Flags().StringVar(&so.dir, "dir", ".hetl/demo-schedule", "with --schedule: where its hetl.yaml, warehouse and metastore go (replaced on each run)")
+	cmd.Flags().IntVar(&so.rows, "rows", 1500, "with --schedule: events to seed")
+	cmd.Flags().DurationVar(&so.runFor, "schedule-for", time.Minute, "with --schedule: stop after this long at the latest")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if !schedule {
+			return cmd.Help()
+		}
+		if so.rows < 10 || so.runFor <= 0 {
+			return usagef("--rows %d, --schedule-for %s: want at least 10 rows and a positive duration", so.rows, so.runFor)
+		}
+		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
+			return demoSchedule(ctx, e, so, cmd.ErrOrStderr(), out)
+		})(cmd, args)
 	}
 	cmd.AddCommand(newDemoSeedCommand(g), newDemoRunCommand(g))
 	return cmd

@@ -26,23 +26,37 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// exitCodeError ends hetl with a code whose reason was already printed
+// (by hetl-sql, which hetl sql runs).
+type exitCodeError struct{ code int }
+
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
 // Execute runs hetl with args and returns the process exit code.
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := NewRootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	return exitCode(root.ExecuteContext(ctx), "hetl", stderr)
+}
+
+// exitCode prints err (as program: err) and maps it to an exit code.
+func exitCode(err error, program string, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(stderr, "hetl: %v\n", err)
+	var ec exitCodeError
+	if errors.As(err, &ec) {
+		return ec.code
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", program, err)
 	var ue usageError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return ExitCanceled
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "Run 'hetl --help' for usage.")
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", program)
 		return ExitUsage
 	case errors.Is(err, config.ErrInvalid):
 		return ExitConfig

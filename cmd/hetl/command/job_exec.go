@@ -49,26 +49,34 @@ for incremental jobs the next last value is published with the data in the targe
 
 // execJob runs a saved job under its lease and records the run as kind;
 // prepare, when set, adjusts the import before it runs (hetl reimport).
-func execJob(ctx context.Context, e env, name string, overrides []string, kind string, prepare func(*importOptions) error, stdin io.Reader, out, stderr io.Writer) (err error) {
+func execJob(ctx context.Context, e env, name string, overrides []string, kind string, prepare func(*importOptions) error, stdin io.Reader, out, stderr io.Writer) error {
 	store, err := openMetastore(ctx, e.cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	_, err = execSavedJob(ctx, e, store, name, overrides, kind, prepare, stdin, out, stderr)
+	return err
+}
+
+// execSavedJob is execJob on an open metastore; it returns the published
+// manifest. A beforePublish set by prepare runs before the job's own
+// fence check (the scheduler fences with it).
+func execSavedJob(ctx context.Context, e env, store *metastore.Store, name string, overrides []string, kind string, prepare func(*importOptions) error, stdin io.Reader, out, stderr io.Writer) (*ingest.Manifest, error) {
 	spec, _, err := findJob(ctx, e.cfg, store, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	o, err := parseImportArgs(append(append([]string(nil), spec.Args...), overrides...))
 	if err != nil {
-		return fmt.Errorf("job %s: %w", name, err)
+		return nil, fmt.Errorf("job %s: %w", name, err)
 	}
 	if o.src.password != "" {
-		return usagef("job %s: pass no --password to a saved job", name)
+		return nil, usagef("job %s: pass no --password to a saved job", name)
 	}
 	if prepare != nil {
 		if err := prepare(o); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
@@ -76,10 +84,10 @@ func execJob(ctx context.Context, e env, name string, overrides []string, kind s
 	holder := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), ingest.NewRunID(time.Now()))
 	lease, err := store.AcquireLease(ctx, "job:"+name, holder, jobLeaseTTL)
 	if errors.Is(err, metastore.ErrLeaseHeld) {
-		return fmt.Errorf("job %s is already running: %w", name, err)
+		return nil, fmt.Errorf("job %s is already running: %w", name, err)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = store.ReleaseLease(context.WithoutCancel(ctx), lease) }()
 
@@ -107,14 +115,20 @@ func execJob(ctx context.Context, e env, name string, overrides []string, kind s
 			}
 		}
 	}()
+	outer := o.beforePublish
 	o.beforePublish = func(ctx context.Context) error {
+		if outer != nil {
+			if err := outer(ctx); err != nil {
+				return err
+			}
+		}
 		return store.CheckFence(ctx, lease.Name, lease.Token)
 	}
 
 	now := time.Now().UTC()
 	run, err := store.StartRun(ctx, metastore.RunSpec{Kind: kind, Name: name, WindowStart: now, WindowEnd: now})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m, runErr := o.execute(ctx, e, stdin, out, stderr)
 	if cause := context.Cause(ctx); runErr != nil && cause != nil && !errors.Is(cause, context.Canceled) {
@@ -127,7 +141,7 @@ func execJob(ctx context.Context, e env, name string, overrides []string, kind s
 		if err := store.FinishRun(finishCtx, run.ID, metastore.RunFailed, runErr.Error(), ""); err != nil {
 			e.log.Warn("could not record the failed run", "job", name, "err", err)
 		}
-		return runErr
+		return nil, runErr
 	}
 	stats := map[string]any{}
 	if m != nil {
@@ -140,7 +154,7 @@ func execJob(ctx context.Context, e env, name string, overrides []string, kind s
 		}
 	}
 	body, _ := json.Marshal(stats)
-	return store.Tx(finishCtx, func(tx *metastore.Tx) error {
+	return m, store.Tx(finishCtx, func(tx *metastore.Tx) error {
 		if err := tx.FinishRun(finishCtx, run.ID, metastore.RunSucceeded, "", string(body)); err != nil {
 			return err
 		}

@@ -69,11 +69,7 @@ func openWarehouse(ctx context.Context, cfg *config.Config, dir string) (warehou
 			return nil, err
 		}
 	}
-	fsys, err := warehouse.OpenFS(ctx, loc, warehouse.FSOptions{HDFS: warehouse.HDFSOptions{
-		HadoopConfDir: cfg.Warehouse.HadoopConfDir,
-		Properties:    cfg.HadoopProperties,
-		User:          cfg.Warehouse.HDFSUser,
-	}})
+	fsys, err := warehouse.OpenFS(ctx, loc, warehouse.FSOptions{HDFS: cfg.HDFSOptions()})
 	if err != nil {
 		return nil, fmt.Errorf("open the warehouse %s: %w", loc, err)
 	}
@@ -124,6 +120,13 @@ const pipelineLeaseTTL = 10 * time.Minute
 // runWindow runs one window under the window's lease and records the
 // attempt in the metastore.
 func runWindow(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, env jobs.Env, w jobs.Window, executor jobs.Executor) (*jobs.Result, error) {
+	return runWindowFenced(ctx, store, name, p, env, w, executor, nil)
+}
+
+// runWindowFenced is runWindow with a check made after the window's
+// outputs are prepared and before any is published (the scheduler's
+// fencing token).
+func runWindowFenced(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, env jobs.Env, w jobs.Window, executor jobs.Executor, beforePublish func(context.Context) error) (*jobs.Result, error) {
 	host, _ := os.Hostname()
 	runID := ingest.NewRunID(time.Now())
 	lease, err := store.AcquireLease(ctx, fmt.Sprintf("pipeline:%s:%s", name, w), fmt.Sprintf("%s/%d/%s", host, os.Getpid(), runID), pipelineLeaseTTL)
@@ -141,9 +144,9 @@ func runWindow(ctx context.Context, store *metastore.Store, name string, p *spec
 	var res *jobs.Result
 	var runErr error
 	if executor != nil {
-		res, runErr = jobs.RunTasks(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID}, executor, 0)
+		res, runErr = jobs.RunTasks(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID, BeforePublish: beforePublish}, executor, 0)
 	} else {
-		res, runErr = jobs.Run(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID})
+		res, runErr = jobs.Run(ctx, name, p, env, jobs.RunOptions{Window: w, RunID: runID, BeforePublish: beforePublish})
 	}
 	finish := context.WithoutCancel(ctx)
 	if runErr != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hetl/hetl/jobs"
+	"github.com/hetl/hetl/jobs/spec"
 	"github.com/hetl/hetl/metastore"
 	"github.com/hetl/hetl/warehouse"
 )
@@ -153,39 +154,59 @@ partition replaced by hetl reimport, make it stale. Rerun them with hetl run or 
 				return err
 			}
 			defer store.Close()
-			runs, err := store.ListRuns(ctx, metastore.RunFilter{Kind: pipelineRunKind, Name: name, Status: metastore.RunSucceeded, Limit: 100000})
+			stale, checked, err := staleWindows(ctx, store, name, p, jobs.Env{FS: fsys, Log: e.log}, time.Time{})
 			if err != nil {
 				return err
 			}
-			seen := map[time.Time]bool{}
-			n := 0
-			penv := jobs.Env{FS: fsys, Log: e.log}
-			for _, r := range runs { // newest first: the first per window is its last
-				if seen[r.WindowStart] {
-					continue
-				}
-				seen[r.WindowStart] = true
-				w := jobs.Window{Start: r.WindowStart}
-				last, err := lastSuccess(ctx, store, name, w)
-				if err != nil {
-					return err
-				}
-				stale, now, err := jobs.Stale(ctx, p, penv, w, last.Inputs)
-				if err != nil {
-					return err
-				}
-				if stale {
-					n++
-					was := int64(0)
-					if len(last.Inputs) > 0 {
-						was = last.Inputs[0].Rows
-					}
-					fmt.Fprintf(out, "%s  stale: %s had %d rows when it ran, has %d now\n", w, now.Table, was, now.Rows)
-				}
+			for _, sw := range stale {
+				fmt.Fprintf(out, "%s  stale: %s had %d rows when it ran, has %d now\n", sw.window, sw.now.Table, sw.was, sw.now.Rows)
 			}
-			fmt.Fprintf(out, "%s: %d of %d windows stale\n", name, n, len(seen))
+			fmt.Fprintf(out, "%s: %d of %d windows stale\n", name, len(stale), checked)
 			return nil
 		})(cmd, args)
 	}
 	return cmd
+}
+
+// staleWindow is a window whose fact input changed since its last
+// successful run.
+type staleWindow struct {
+	window jobs.Window
+	was    int64             // fact rows its last run read
+	now    jobs.InputVersion // what it would read now
+}
+
+// staleWindows checks every window of a pipeline that succeeded (and
+// starts at or after since, when set), newest first; checked is how many
+// windows were compared. hetl stale and the scheduler's stale re-runs
+// share it.
+func staleWindows(ctx context.Context, store *metastore.Store, name string, p *spec.Pipeline, penv jobs.Env, since time.Time) (stale []staleWindow, checked int, err error) {
+	runs, err := store.ListRuns(ctx, metastore.RunFilter{Kind: pipelineRunKind, Name: name, Status: metastore.RunSucceeded, Limit: 100000})
+	if err != nil {
+		return nil, 0, err
+	}
+	seen := map[time.Time]bool{}
+	for _, r := range runs { // newest first: the first per window is its last
+		if seen[r.WindowStart] || (!since.IsZero() && r.WindowStart.Before(since)) {
+			continue
+		}
+		seen[r.WindowStart] = true
+		w := jobs.Window{Start: r.WindowStart}
+		last, err := lastSuccess(ctx, store, name, w)
+		if err != nil {
+			return nil, 0, err
+		}
+		isStale, now, err := jobs.Stale(ctx, p, penv, w, last.Inputs)
+		if err != nil {
+			return nil, 0, err
+		}
+		if isStale {
+			was := int64(0)
+			if len(last.Inputs) > 0 {
+				was = last.Inputs[0].Rows
+			}
+			stale = append(stale, staleWindow{window: w, was: was, now: now})
+		}
+	}
+	return stale, len(seen), nil
 }

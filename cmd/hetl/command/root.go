@@ -172,6 +172,8 @@ Configuration comes from hetl.yaml (see docs/configuration.md); every command ta
 	root.AddCommand(newRunCommand(g), newBackfillCommand(g), newPipelinesCommand(g), newExplainCommand(g), newStaleCommand(g), newTaskCommand(g))
 	root.AddCommand(newImportAllTablesCommand(g), newListDatabasesCommand(g), newListTablesCommand(g), newEvalCommand(g))
 	root.AddCommand(newSQLCommand(g))
+	root.AddCommand(newScheduleCommand(g), newTriggerCommand(g), newPauseCommand(g), newUnpauseCommand(g), newRetryCommand(g),
+		newRunsCommand(g), newStatusCommand(g))
 	// Unknown subcommands and bad arguments are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {

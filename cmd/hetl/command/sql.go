@@ -14,11 +14,17 @@ import (
 
 func newSQLCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "sql",
-		Short:   "Print the Hive/Trino/Spark DDL of the warehouse's tables",
-		Example: `  hetl sql ddl --dialect trino agg_events_hourly`,
+		Use:   "sql",
+		Short: "SQL for analysts: query the warehouse, serve it over the MySQL protocol, print Hive/Trino/Spark DDL",
+		Example: `  hetl sql query "SELECT country, SUM(events) FROM agg_events_hourly GROUP BY country"
+  hetl sql serve --listen 127.0.0.1:3307
+  hetl sql hash-password
+  hetl sql ddl --dialect trino agg_events_hourly`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newSQLDDLCommand(g))
+	// No engine in hetl: query and serve run hetl-sql (see SQLBackend).
+	cmd.AddCommand(newSQLDDLCommand(g), newSQLQueryCommand(g, nil), newSQLServeCommand(g, nil), newSQLHashPasswordCommand())
 	return cmd
 }
 

@@ -31,11 +31,7 @@ func openTarget(ctx context.Context, cfg *config.Config, location string) (fsys 
 			parent.Path = "."
 		}
 	}
-	fsys, err = warehouse.OpenFS(ctx, parentString(parent), warehouse.FSOptions{HDFS: warehouse.HDFSOptions{
-		HadoopConfDir: cfg.Warehouse.HadoopConfDir,
-		Properties:    cfg.HadoopProperties,
-		User:          cfg.Warehouse.HDFSUser,
-	}})
+	fsys, err = warehouse.OpenFS(ctx, parentString(parent), warehouse.FSOptions{HDFS: cfg.HDFSOptions()})
 	if err != nil {
 		return nil, "", fmt.Errorf("open target filesystem: %w", err)
 	}

@@ -191,7 +191,7 @@ public final class HadoopCluster {
     }
   }
 
-  private static void writeSite(Path file, Map<String, String> props) throws IOException {
+  static void writeSite(Path file, Map<String, String> props) throws IOException {
     StringBuilder sb = new StringBuilder("<?xml version=\"1.0\"?>\n<configuration>\n");
     for (Map.Entry<String, String> e : props.entrySet()) {
       sb.append("  <property><name>").append(e.getKey()).append("</name><value>")

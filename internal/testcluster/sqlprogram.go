@@ -1,0 +1,58 @@
+package testcluster
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+var (
+	sqlProgramOnce sync.Once
+	sqlProgramPath string
+	sqlProgramErr  string
+)
+
+// SQLProgram makes sure hetl's SQL engine program (cmd/hetl-sql), which
+// `hetl sql query` and `hetl sql serve` run, can be found: it keeps
+// $HETL_SQL when set, else builds the program once per test process into
+// .hetl-test/bin and points $HETL_SQL at it. A build failure fails the
+// test.
+func SQLProgram(t testing.TB) {
+	t.Helper()
+	if p := os.Getenv("HETL_SQL"); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return
+		}
+	}
+	root := RepoRoot(t)
+	sqlProgramOnce.Do(func() {
+		out := filepath.Join(root, ".hetl-test", "bin", "hetl-sql")
+		cmd := exec.Command("go", "build", "-o", out, "./cmd/hetl-sql")
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			sqlProgramErr = "build cmd/hetl-sql: " + err.Error() + "\n" + string(b)
+			return
+		}
+		sqlProgramPath = out
+	})
+	if sqlProgramErr != "" {
+		t.Fatal(sqlProgramErr)
+	}
+	os.Setenv("HETL_SQL", sqlProgramPath)
+}
+
+// MySQLClient returns the path of the MariaDB command-line client
+// (mariadb, else mysql), installed with the test stack's MariaDB; without
+// it the test fails under HETL_REQUIRE_CLUSTER=1 and skips otherwise.
+func MySQLClient(t testing.TB) string {
+	t.Helper()
+	for _, name := range []string{"mariadb", "mysql"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	missing(t, "the MariaDB command-line client (mariadb or mysql) is not on PATH; testing/cluster/mariadb.sh installs it")
+	return ""
+}
