@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
+	"net"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -17,9 +20,12 @@ import (
 	"syscall"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql"
 	"github.com/shopspring/decimal"
 
 	"github.com/hetl/hetl/sql/engine"
+	"github.com/hetl/hetl/sql/password"
+	"github.com/hetl/hetl/sql/server"
 	"github.com/hetl/hetl/warehouse"
 )
 
@@ -116,7 +122,7 @@ func main() {
 // manifest), then n timed runs. One line per query, tab-separated:
 // name, p50 ms, p95 ms, first run ms, rows, files opened per run,
 // digest, p50 of the process's CPU time per run (ms; the machine's load
-// changes it less than the elapsed time).
+// changes it less than the elapsed time), p50 over the wire (ms).
 func run(ctx context.Context, dir string, n int, only string, show bool) error {
 	fsys, err := warehouse.NewLocalFS(dir)
 	if err != nil {
@@ -126,6 +132,17 @@ func run(ctx context.Context, dir string, n int, only string, show bool) error {
 	if err != nil {
 		return err
 	}
+	// The endpoint gets an engine of its own: serving turns on
+	// authentication in the engine it serves.
+	served, err := engine.New(engine.Options{FS: fsys})
+	if err != nil {
+		return err
+	}
+	db, stop, err := overTheWire(served)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	for _, q := range Queries {
 		if !strings.Contains(q.Name, only) {
 			continue
@@ -154,7 +171,21 @@ func run(ctx context.Context, dir string, n int, only string, show bool) error {
 			}
 		}
 		files := (e.Stats.FilesOpened.Load() - files0) / int64(max(n, 1))
-		fmt.Printf("%s\t%.1f\t%.1f\t%.1f\t%d\t%d\t%s\t%.1f\n", q.Name, percentile(times, 0.5), percentile(times, 0.95), firstMS, len(first), files, digest(first), percentile(cpus, 0.5))
+		// The same query through hetl-sql's endpoint (sql/server, in this
+		// process) and go-sql-driver/mysql: the wire's share.
+		var wire []float64
+		for range n {
+			t := time.Now()
+			got, err := wireRows(ctx, db, q.SQL)
+			if err != nil {
+				return fmt.Errorf("%s over the wire: %w", q.Name, err)
+			}
+			wire = append(wire, ms(time.Since(t)))
+			if got != len(first) {
+				return fmt.Errorf("%s: %d rows over the wire, %d in-process", q.Name, got, len(first))
+			}
+		}
+		fmt.Printf("%s\t%.1f\t%.1f\t%.1f\t%d\t%d\t%s\t%.1f\t%.1f\n", q.Name, percentile(times, 0.5), percentile(times, 0.95), firstMS, len(first), files, digest(first), percentile(cpus, 0.5), percentile(wire, 0.5))
 	}
 	return nil
 }
@@ -241,4 +272,57 @@ func number(f float64) string {
 func digest(rows []string) string {
 	h := sha256.Sum256([]byte(strings.Join(rows, "\n")))
 	return fmt.Sprintf("%x", h[:6])
+}
+
+// overTheWire serves e on a local port through sql/server (what
+// hetl-sql serve runs) and connects to it with go-sql-driver/mysql.
+func overTheWire(e *engine.Engine) (*sql.DB, func(), error) {
+	const user, pass = "bench", "bench password"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	o := server.DefaultOptions()
+	o.Engine, o.Listener, o.MaxRows = e, ln, 0
+	o.Users = []server.User{{Name: user, Hash: password.NativeHash(pass), Databases: e.Databases()}}
+	o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.Start(o)
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	db, err := sql.Open("mysql", fmt.Sprintf("%s:%s@tcp(%s)/%s", user, pass, srv.Addr(), engine.DefaultDatabase))
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, func() { db.Close(); srv.Close() }, nil
+}
+
+// wireRows runs q over the connection and counts its rows (every value
+// read as text, as a client does).
+func wireRows(ctx context.Context, db *sql.DB, q string) (int, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	vals := make([]sql.RawBytes, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
 }
