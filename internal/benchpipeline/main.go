@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ func main() {
 	dir := fs.String("dir", "", "warehouse directory")
 	rows := fs.Int("rows", 2_000_000, "events in the hour")
 	prof := fs.String("cpuprofile", "", "write a CPU profile of run here")
+	memMB := fs.Int64("memory-mb", 0, "run: the pipeline's memory budget in MiB (0: the default)")
 	aggOnly := fs.Bool("agg-only", false, "run: hourly_activity without anonymize and events_clean (the work DuckDB's first query does)")
 	fs.Parse(os.Args[2:])
 	if *prof != "" {
@@ -55,7 +57,7 @@ func main() {
 	case "gen":
 		err = gen(*dir, *rows)
 	case "run":
-		err = run(*dir, *aggOnly)
+		err = run(*dir, *aggOnly, *memMB<<20)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -66,7 +68,7 @@ func main() {
 	}
 }
 
-func run(dir string, aggOnly bool) error {
+func run(dir string, aggOnly bool, budget int64) error {
 	ctx := context.Background()
 	fsys, err := warehouse.NewLocalFS(dir)
 	if err != nil {
@@ -79,12 +81,18 @@ func run(dir string, aggOnly bool) error {
 	if aggOnly {
 		p = withoutAnonymizing(p)
 	}
+	if budget <= 0 {
+		budget = jobs.DefaultMemoryBudget
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(budget + 256<<20) // as hetl run does (cmd/hetl/command holdHeapNear)
+	}
 	key, err := pii.NewKey([]byte("the benchmark's key, 32 bytes or more"))
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	res, err := jobs.Run(ctx, "hourly_activity", p, jobs.Env{FS: fsys, PIIKey: &key}, jobs.RunOptions{Window: jobs.Window{Start: Hour}, RunID: "bench"})
+	res, err := jobs.Run(ctx, "hourly_activity", p, jobs.Env{FS: fsys, PIIKey: &key, MemoryBudget: budget}, jobs.RunOptions{Window: jobs.Window{Start: Hour}, RunID: "bench"})
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,7 @@ func backfill(ctx context.Context, e env, name string, windows []jobs.Window, o 
 		return err
 	}
 	defer r.Close()
+	holdHeapNear(r.env.MemoryBudget * int64(o.parallel)) // each window has its budget
 
 	var (
 		mu                   sync.Mutex

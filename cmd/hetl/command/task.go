@@ -78,6 +78,7 @@ run that started it.`,
 				defer penv.HBase.Close()
 			}
 			penv.MemoryBudget = int64(o.memoryMB) << 20
+			holdHeapNear(penv.MemoryBudget)
 			return jobs.RunTask(ctx, penv, t)
 		})(cmd, args)
 	}
