@@ -1,18 +1,6 @@
 package testcluster
 
-import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sync"
-	"testing"
-)
-
-var (
-	demoServerOnce sync.Once
-	demoServerPath string
-	demoServerErr  string
-)
+import "testing"
 
 // DemoMySQL makes sure the embedded demo server's program
 // (cmd/hetl-demo-mysql) can be found by ingest/demo.StartEmbedded: it
@@ -21,24 +9,5 @@ var (
 // failure fails the test.
 func DemoMySQL(t testing.TB) {
 	t.Helper()
-	if p := os.Getenv("HETL_DEMO_MYSQL"); p != "" {
-		if _, err := os.Stat(p); err == nil {
-			return
-		}
-	}
-	root := RepoRoot(t)
-	demoServerOnce.Do(func() {
-		out := filepath.Join(root, ".hetl-test", "bin", "hetl-demo-mysql")
-		cmd := exec.Command("go", "build", "-o", out, "./cmd/hetl-demo-mysql")
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
-			demoServerErr = "build cmd/hetl-demo-mysql: " + err.Error() + "\n" + string(b)
-			return
-		}
-		demoServerPath = out
-	})
-	if demoServerErr != "" {
-		t.Fatal(demoServerErr)
-	}
-	os.Setenv("HETL_DEMO_MYSQL", demoServerPath)
+	demoServer.ensure(t)
 }

@@ -1,17 +1,8 @@
 package testcluster
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
-)
-
-var (
-	sqlProgramOnce sync.Once
-	sqlProgramPath string
-	sqlProgramErr  string
 )
 
 // SQLProgram makes sure hetl's SQL engine program (cmd/hetl-sql), which
@@ -21,26 +12,7 @@ var (
 // test.
 func SQLProgram(t testing.TB) {
 	t.Helper()
-	if p := os.Getenv("HETL_SQL"); p != "" {
-		if _, err := os.Stat(p); err == nil {
-			return
-		}
-	}
-	root := RepoRoot(t)
-	sqlProgramOnce.Do(func() {
-		out := filepath.Join(root, ".hetl-test", "bin", "hetl-sql")
-		cmd := exec.Command("go", "build", "-o", out, "./cmd/hetl-sql")
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
-			sqlProgramErr = "build cmd/hetl-sql: " + err.Error() + "\n" + string(b)
-			return
-		}
-		sqlProgramPath = out
-	})
-	if sqlProgramErr != "" {
-		t.Fatal(sqlProgramErr)
-	}
-	os.Setenv("HETL_SQL", sqlProgramPath)
+	sqlProgram.ensure(t)
 }
 
 // MySQLClient returns the path of the MariaDB command-line client
