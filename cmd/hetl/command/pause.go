@@ -26,19 +26,12 @@ the schedule's catch_up policy says.`,
 
 // setPaused is pause and unpause.
 func setPaused(ctx context.Context, e env, out io.Writer, name string, paused bool) error {
-	k, err := openSchedKit(ctx, e, schedKitOptions{})
-	if err != nil {
-		return err
-	}
-	defer k.Close()
-	if err := k.scheduleNamed(e.cfg, name); err != nil {
-		return err
-	}
-	if paused {
-		err = k.engine.Pause(ctx, name)
-	} else {
-		err = k.engine.Unpause(ctx, name)
-	}
+	err := withSchedule(ctx, e, name, func(k *schedKit) error {
+		if paused {
+			return k.engine.Pause(ctx, name)
+		}
+		return k.engine.Unpause(ctx, name)
+	})
 	if err != nil {
 		return err
 	}

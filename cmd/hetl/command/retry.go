@@ -26,19 +26,13 @@ window again whatever its status. HOUR is UTC.`,
 			return err
 		}
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
-			k, err := openSchedKit(ctx, e, schedKitOptions{})
-			if err != nil {
-				return err
-			}
-			defer k.Close()
-			if err := k.scheduleNamed(e.cfg, args[0]); err != nil {
-				return err
-			}
-			if _, err := k.engine.Retry(ctx, args[0], w); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "queued %s %s again; the scheduler starts it on its next pass\n", args[0], w)
-			return nil
+			return withSchedule(ctx, e, args[0], func(k *schedKit) error {
+				if _, err := k.engine.Retry(ctx, args[0], w); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "queued %s %s again; the scheduler starts it on its next pass\n", args[0], w)
+				return nil
+			})
 		})(cmd, args)
 	}
 	return cmd

@@ -78,16 +78,16 @@ by hetl pipelines and hetl job list; the scheduler's own runs of them appear the
 			}
 		}
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
+			if f.Schedule != "" {
+				if err := scheduleNamed(e.cfg, f.Schedule); err != nil {
+					return err
+				}
+			}
 			k, err := openSchedKit(ctx, e, schedKitOptions{})
 			if err != nil {
 				return err
 			}
 			defer k.Close()
-			if f.Schedule != "" {
-				if err := k.scheduleNamed(e.cfg, f.Schedule); err != nil {
-					return err
-				}
-			}
 			if o.hour != "" {
 				return printAttempts(ctx, k, out, f.Schedule, w)
 			}

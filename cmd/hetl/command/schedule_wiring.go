@@ -118,11 +118,25 @@ func openSchedKit(ctx context.Context, e env, o schedKitOptions) (*schedKit, err
 }
 
 // scheduleNamed checks that name is one of hetl.yaml's schedules.
-func (k *schedKit) scheduleNamed(cfg *config.Config, name string) error {
+func scheduleNamed(cfg *config.Config, name string) error {
 	if _, ok := cfg.Schedules.Jobs[name]; !ok {
 		return usagef("no schedule %q in %s (schedules: %s)", name, cfg.File, strings.Join(cfg.ScheduleNames(), ", "))
 	}
 	return nil
+}
+
+// withSchedule runs fn on the scheduler's kit for one of hetl.yaml's
+// schedules: an unknown name is refused before the metastore is opened.
+func withSchedule(ctx context.Context, e env, name string, fn func(k *schedKit) error) error {
+	if err := scheduleNamed(e.cfg, name); err != nil {
+		return err
+	}
+	k, err := openSchedKit(ctx, e, schedKitOptions{})
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	return fn(k)
 }
 
 // schedRunner runs the windows of hetl.yaml's schedules: a saved import

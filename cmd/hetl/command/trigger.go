@@ -27,20 +27,14 @@ must not be running. The daemon (hetl schedule) starts it on its next pass; HOUR
 			return err
 		}
 		return withEnv(g, func(ctx context.Context, e env, out io.Writer) error {
-			k, err := openSchedKit(ctx, e, schedKitOptions{})
-			if err != nil {
-				return err
-			}
-			defer k.Close()
-			if err := k.scheduleNamed(e.cfg, args[0]); err != nil {
-				return err
-			}
-			r, err := k.engine.Trigger(ctx, args[0], w)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "queued %s %s (%s); the scheduler starts it on its next pass\n", args[0], w, r.Status)
-			return nil
+			return withSchedule(ctx, e, args[0], func(k *schedKit) error {
+				r, err := k.engine.Trigger(ctx, args[0], w)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "queued %s %s (%s); the scheduler starts it on its next pass\n", args[0], w, r.Status)
+				return nil
+			})
 		})(cmd, args)
 	}
 	return cmd
