@@ -102,46 +102,24 @@ func (p *partial) addMeasure(rec arrow.RecordBatch, gs []*group, k int, d measur
 				p.bytes += st.ints.add(v)
 			})
 		}
-		enc, err := newKeyEncoder(a)
-		if err != nil {
-			return err
-		}
-		var vbuf []byte
-		for i, g := range gs {
-			if nulls && a.IsNull(i) {
-				continue
-			}
-			st := &g.states[k]
-			st.n++
-			vbuf = enc(vbuf[:0], i)
-			if _, seen := st.distinct[string(vbuf)]; seen {
-				continue
+		return eachEncoded(a, nulls, gs, k, func(st *measureState, v []byte) {
+			if _, seen := st.distinct[string(v)]; seen {
+				return
 			}
 			if st.distinct == nil {
 				st.distinct = map[string]struct{}{}
 			}
-			st.distinct[string(vbuf)] = struct{}{}
-			p.bytes += int64(len(vbuf)) + 48
-		}
+			st.distinct[string(v)] = struct{}{}
+			p.bytes += int64(len(v)) + 48
+		})
 	case "approx_distinct":
-		enc, err := newKeyEncoder(a)
-		if err != nil {
-			return err
-		}
-		var vbuf []byte
-		for i, g := range gs {
-			if nulls && a.IsNull(i) {
-				continue
-			}
-			st := &g.states[k]
-			st.n++
-			vbuf = enc(vbuf[:0], i)
+		return eachEncoded(a, nulls, gs, k, func(st *measureState, v []byte) {
 			if st.hll == nil {
 				st.hll = sketch.NewHLL()
 				p.bytes += 16 << 10
 			}
-			st.hll.AddBytes(vbuf)
-		}
+			st.hll.AddBytes(v)
+		})
 	case "percentile":
 		var err error
 		add := func(i int, v float64) {
@@ -162,6 +140,27 @@ func (p *partial) addMeasure(rec arrow.RecordBatch, gs []*group, k int, d measur
 			return e
 		}
 		return err
+	}
+	return nil
+}
+
+// eachEncoded calls fn with the state of measure k of each non-NULL
+// row's group (its count of values already raised) and the row's value
+// in key encoding, which is only valid during the call.
+func eachEncoded(a arrow.Array, nulls bool, gs []*group, k int, fn func(st *measureState, v []byte)) error {
+	enc, err := newKeyEncoder(a)
+	if err != nil {
+		return err
+	}
+	var vbuf []byte
+	for i, g := range gs {
+		if nulls && a.IsNull(i) {
+			continue
+		}
+		st := &g.states[k]
+		st.n++
+		vbuf = enc(vbuf[:0], i)
+		fn(st, vbuf)
 	}
 	return nil
 }
