@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"path"
 	"strings"
@@ -127,26 +126,7 @@ func writeMixedTable(t *testing.T, fsys warehouse.FS) {
 // in the same order.
 func typedRows(t *testing.T, e *Engine, q string) []string {
 	t.Helper()
-	rows, err := e.Query(context.Background(), DefaultDatabase, q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []string
-	for {
-		r, err := rows.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		var parts []string
-		for _, v := range r {
-			parts = append(parts, fmt.Sprintf("%T(%v)", v, v))
-		}
-		out = append(out, strings.Join(parts, " "))
-	}
+	return renderRows(t, e, q, " ", func(v any) string { return fmt.Sprintf("%T(%v)", v, v) })
 }
 
 // The aggregation rule computes exactly what go-mysql-server's GroupBy

@@ -103,6 +103,18 @@ func writeAggHours(t *testing.T, fsys warehouse.FS, table string, from, hours in
 // query runs q and renders its rows as "a|b|c" lines.
 func query(t *testing.T, e *Engine, q string) []string {
 	t.Helper()
+	return renderRows(t, e, q, "|", func(v any) string {
+		if x, ok := v.(time.Time); ok {
+			return x.Format("2006-01-02 15:04:05")
+		}
+		return fmt.Sprint(v)
+	})
+}
+
+// renderRows runs q and renders each row's values with render, joined
+// by sep.
+func renderRows(t *testing.T, e *Engine, q, sep string, render func(any) string) []string {
+	t.Helper()
 	rows, err := e.Query(context.Background(), DefaultDatabase, q)
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -117,16 +129,11 @@ func query(t *testing.T, e *Engine, q string) []string {
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
-		var parts []string
-		for _, v := range r {
-			switch x := v.(type) {
-			case time.Time:
-				parts = append(parts, x.Format("2006-01-02 15:04:05"))
-			default:
-				parts = append(parts, fmt.Sprint(x))
-			}
+		parts := make([]string, len(r))
+		for k, v := range r {
+			parts[k] = render(v)
 		}
-		out = append(out, strings.Join(parts, "|"))
+		out = append(out, strings.Join(parts, sep))
 	}
 }
 
